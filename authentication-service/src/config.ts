@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { env, loadConfig } from '@go-micro/toolkit';
+import { poolConfigFromDsn } from './dsn.js';
+
+function readable(dsn: string): boolean {
+  try {
+    poolConfigFromDsn(dsn);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const schema = z.object({
+  PORT: env.port(8083),
+  /** The course's key=value DSN, or a postgres:// URL. */
+  DSN: z
+    .string()
+    .min(1, { error: 'must not be empty' })
+    .default('host=localhost port=5432 user=postgres password=password dbname=users sslmode=disable timezone=UTC connect_timeout=5')
+    .refine(readable, { error: 'expected key=value pairs (host=... dbname=...) or a postgres:// URL' }),
+  LOGGER_SERVICE_URL: env.url('http://localhost:8082'),
+  LOG_LEVEL: env.logLevel(),
+  LOG_PRETTY: env.optionalBoolean(),
+});
+
+export type Config = z.output<typeof schema>;
+export const readConfig = (source: NodeJS.ProcessEnv = process.env): Config => loadConfig(schema, source);

@@ -1,0 +1,36 @@
+import pg from 'pg';
+import { closeServer, createLogger, listen, runMain, ServiceClient, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
+import { createApp } from './app.js';
+import { Authenticator } from './authenticate.js';
+import { readConfig } from './config.js';
+import { poolConfigFromDsn } from './dsn.js';
+import { UsersStore } from './users-store.js';
+
+const logger = createLogger('authentication-service');
+
+runMain(logger, async () => {
+  const config = readConfig();
+  logger.level = config.LOG_LEVEL;
+
+  const pool = new pg.Pool({ ...poolConfigFromDsn(config.DSN), max: 10 });
+  // An idle client whose server went away must not crash the process; the pool replaces it.
+  pool.on('error', (err) => logger.warn({ reason: err.message }, 'postgres connection lost'));
+  const users = new UsersStore(pool);
+  const { seeded } = await waitFor('Postgres', logger, () => users.migrate());
+  if (seeded) logger.info('created the admin@example.com user');
+
+  const loggerService = new ServiceClient({ name: 'logger-service', baseUrl: config.LOGGER_SERVICE_URL, timeoutMs: 2_000 });
+  const audit = async (entry: { name: string; data: string }) => {
+    const { envelope } = await loggerService.post('/log', entry);
+    if (envelope.error) throw new Error(`logger-service refused the entry: ${envelope.message}`);
+  };
+
+  const app = createApp({ logger, authenticator: new Authenticator(users, audit, logger) });
+  const server = await listen(app, config.PORT);
+  logger.info({ port: config.PORT }, 'authentication-service listening');
+
+  shutdownOnSignals(logger, [
+    { name: 'http server', close: () => closeServer(server) },
+    { name: 'postgres pool', close: () => pool.end() },
+  ]);
+});

@@ -1,0 +1,17 @@
+import type { Express } from 'express';
+import { z } from 'zod';
+import { jsonBody, reply, validate } from '@go-micro/toolkit';
+import type { Authenticator } from './authenticate.js';
+
+const credentials = z.object({
+  email: z.email({ error: 'must be an email address' }),
+  password: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(128, { error: 'must be at most 128 characters' }),
+});
+
+export function mountRoutes(app: Express, authenticator: Authenticator): void {
+  app.post('/authenticate', jsonBody(), async (req, res) => {
+    const { email, password } = validate(credentials, req.body);
+    const user = await authenticator.authenticate(email, password);
+    reply(res, 202, `Logged in user ${user.email}`, user);
+  });
+}

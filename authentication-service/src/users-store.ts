@@ -1,0 +1,120 @@
+import bcrypt from 'bcrypt';
+import type { Pool } from 'pg';
+
+/** A user as it is sent to clients: never the password or its hash. */
+export interface User {
+  id: number;
+  email: string;
+  first_name: string;
+  last_name: string;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserWithHash {
+  user: User;
+  passwordHash: string;
+}
+
+export const BCRYPT_COST = 12;
+
+export const SEED_USER = {
+  email: 'admin@example.com',
+  password: 'verysecret',
+  firstName: 'Admin',
+  lastName: 'User',
+};
+
+// Any constant shared by all replicas: it serialises the schema set-up between them.
+const MIGRATION_LOCK_ID = 4_242_001;
+
+/** The users table: created with the admin user on start, read on login. */
+export class UsersStore {
+  constructor(private readonly pool: Pool) {}
+
+  /**
+   * Creates the table and the seeded admin user if they are missing. Safe on
+   * every start, and from two replicas at once: the advisory lock lets one
+   * replica at a time in, and the second finds the work done.
+   */
+  async migrate(): Promise<{ seeded: boolean }> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS users (
+          id serial PRIMARY KEY,
+          email varchar(255) NOT NULL,
+          first_name varchar(255),
+          last_name varchar(255),
+          password varchar(60) NOT NULL,
+          user_active integer NOT NULL DEFAULT 0,
+          created_at timestamp with time zone NOT NULL DEFAULT now(),
+          updated_at timestamp with time zone NOT NULL DEFAULT now()
+        )`);
+      await client.query('CREATE UNIQUE INDEX IF NOT EXISTS users_email_key ON users (email)');
+      const existing = await client.query('SELECT 1 FROM users WHERE email = $1', [SEED_USER.email]);
+      let seeded = false;
+      if (existing.rowCount === 0) {
+        const hash = await bcrypt.hash(SEED_USER.password, BCRYPT_COST);
+        await client.query(
+          `INSERT INTO users (email, first_name, last_name, password, user_active)
+           VALUES ($1, $2, $3, $4, 1) ON CONFLICT (email) DO NOTHING`,
+          [SEED_USER.email, SEED_USER.firstName, SEED_USER.lastName, hash],
+        );
+        seeded = true;
+      }
+      await client.query('COMMIT');
+      return { seeded };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async findByEmail(email: string): Promise<UserWithHash | undefined> {
+    const result = await this.pool.query<{
+      id: number;
+      email: string;
+      first_name: string | null;
+      last_name: string | null;
+      password: string;
+      user_active: number;
+      created_at: Date;
+      updated_at: Date;
+    }>(
+      `SELECT id, email, first_name, last_name, password, user_active, created_at, updated_at
+       FROM users WHERE email = $1`,
+      [email],
+    );
+    const row = result.rows[0];
+    if (!row) return undefined;
+    return {
+      passwordHash: row.password,
+      user: {
+        id: row.id,
+        email: row.email,
+        first_name: row.first_name ?? '',
+        last_name: row.last_name ?? '',
+        active: row.user_active,
+        created_at: row.created_at.toISOString(),
+        updated_at: row.updated_at.toISOString(),
+      },
+    };
+  }
+
+  /** Adds a user; tests and tools use it, the service itself only reads. */
+  async insert(user: { email: string; password: string; firstName: string; lastName: string; active: number }): Promise<number> {
+    const hash = await bcrypt.hash(user.password, BCRYPT_COST);
+    const result = await this.pool.query<{ id: number }>(
+      `INSERT INTO users (email, first_name, last_name, password, user_active)
+       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [user.email, user.firstName, user.lastName, hash, user.active],
+    );
+    return result.rows[0]!.id;
+  }
+}

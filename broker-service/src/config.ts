@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { env, loadConfig } from '@go-micro/toolkit';
+
+const schema = z.object({
+  PORT: env.port(8080),
+  AUTH_SERVICE_URL: env.url('http://localhost:8083'),
+  LOGGER_SERVICE_URL: env.url('http://localhost:8082'),
+  MAIL_SERVICE_URL: env.url('http://localhost:8084'),
+  /** The logger's JSON-RPC server, as the course dialled it: host:port. */
+  LOGGER_RPC_ADDR: env.hostPort('localhost:5001'),
+  LOGGER_GRPC_ADDR: env.hostPort('localhost:50001'),
+  RABBIT_URL: env.url('amqp://guest:guest@localhost:5672', ['amqp:', 'amqps:']),
+  /** How long any call to another service may take before the broker answers 504. */
+  UPSTREAM_TIMEOUT_MS: env.milliseconds(5_000),
+  LOG_LEVEL: env.logLevel(),
+  LOG_PRETTY: env.optionalBoolean(),
+});
+
+export type Config = z.output<typeof schema>;
+export const readConfig = (source: NodeJS.ProcessEnv = process.env): Config => loadConfig(schema, source);

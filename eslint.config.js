@@ -1,0 +1,24 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'tools/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    // The page's script runs in the browser, as plain JavaScript.
+    files: ['front-end/public/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', fetch: 'readonly', AbortSignal: 'readonly' }, sourceType: 'script' },
+  },
+  {
+    files: ['scripts/**/*.{js,mjs,ts}', '**/test/**/*.ts', '**/bench/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+);

@@ -1,0 +1,55 @@
+/**
+ * The page's buttons: what each one posts to the broker. The first five are the
+ * course's, with its exact payloads; the RabbitMQ and REST ones reach the two
+ * transports the course wrote but never gave a button.
+ */
+export interface TestButton {
+  id: string;
+  label: string;
+  path: string;
+  /** undefined: an empty POST, as "Test Broker" sends. */
+  payload?: unknown;
+}
+
+export const buttons: TestButton[] = [
+  { id: 'brokerBtn', label: 'Test Broker', path: '/' },
+  {
+    id: 'authBrokerBtn',
+    label: 'Test Auth',
+    path: '/handle',
+    payload: { action: 'auth', auth: { email: 'admin@example.com', password: 'verysecret' } },
+  },
+  {
+    id: 'logBtn',
+    label: 'Test Log',
+    path: '/handle',
+    payload: { action: 'log', log: { name: 'event', data: 'Some kind of data' } },
+  },
+  {
+    id: 'logRabbitBtn',
+    label: 'Test Log via RabbitMQ',
+    path: '/log-rabbit',
+    payload: { action: 'log', log: { name: 'event', data: 'Some kind of RabbitMQ data' } },
+  },
+  {
+    id: 'logHttpBtn',
+    label: 'Test Log via REST',
+    path: '/log-http',
+    payload: { action: 'log', log: { name: 'event', data: 'Some kind of REST data' } },
+  },
+  {
+    id: 'logGBtn',
+    label: 'Test gRPC log',
+    path: '/log-grpc',
+    payload: { action: 'log', log: { name: 'event', data: 'Some kind of gRPC data' } },
+  },
+  {
+    id: 'mailBtn',
+    label: 'Test Mail',
+    path: '/handle',
+    payload: {
+      action: 'mail',
+      mail: { from: 'me@example.com', to: 'you@there.com', subject: 'Test email', message: 'Hello world!' },
+    },
+  },
+];

@@ -1,0 +1,34 @@
+// `make dev`: every service that exists, as local processes in the foreground,
+// with one stream of their logs. Ctrl-C or SIGTERM stops them all.
+import { existsSync } from 'node:fs';
+import { concurrently } from 'concurrently';
+
+// Each service's default port and addresses already point at the others on this machine.
+const services = [
+  { name: 'auth', dir: 'authentication-service' },
+  { name: 'broker', dir: 'broker-service' },
+  { name: 'logger', dir: 'logger-service' },
+  { name: 'listener', dir: 'listener-service' },
+  { name: 'mail', dir: 'mail-service' },
+  { name: 'front-end', dir: 'front-end' },
+].filter(({ dir }) => existsSync(`${dir}/dist/main.js`));
+
+const commands = services.map(({ name, dir }) => ({
+  name,
+  command: `node ${dir}/dist/main.js`,
+  env: { LOG_PRETTY: 'true' },
+}));
+
+const { result } = concurrently(commands, {
+  prefix: 'name',
+  prefixColors: ['cyan', 'green', 'yellow', 'magenta', 'blue', 'red', 'gray'],
+  killOthersOn: ['failure'],
+  handleInput: false,
+});
+
+console.log('\n  page:   http://localhost:8081\n  broker: http://localhost:8080\n');
+
+result.then(
+  () => process.exit(0),
+  () => process.exit(1),
+);

@@ -1,0 +1,121 @@
+import express, { type Express, type ErrorRequestHandler, type RequestHandler } from 'express';
+import cors from 'cors';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from './logger.js';
+import { replyError } from './envelope.js';
+import { HttpError, notFound } from './http-error.js';
+import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId } from './request-context.js';
+
+/** The course's CORS settings: any http(s) origin, credentials, max age 300. */
+export const courseCors = () =>
+  cors({
+    origin: (origin, callback) => callback(null, origin === undefined || /^https?:\/\//.test(origin)),
+    methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Accept', 'Authorization', 'Content-Type', 'X-CSRF-Token'],
+    exposedHeaders: ['Link'],
+    credentials: true,
+    maxAge: 300,
+  });
+
+/** GET /ping answers 200 with a single dot, like the course's heartbeat middleware. */
+export const heartbeat = (): RequestHandler => (req, res, next) => {
+  if ((req.method === 'GET' || req.method === 'HEAD') && req.path === '/ping') {
+    res.type('text/plain').send('.');
+    return;
+  }
+  next();
+};
+
+/** Takes the request id from x-request-id or makes one, echoes it, and runs the rest of the request under it. */
+const requestContext = (): RequestHandler => (req, res, next) => {
+  const requestId = acceptRequestId(req.headers[REQUEST_ID_HEADER]);
+  req.headers[REQUEST_ID_HEADER] = requestId;
+  res.setHeader(REQUEST_ID_HEADER, requestId);
+  runWithRequestId(requestId, next);
+};
+
+/** Body-parser errors carry a status and a type; turn the ones a client causes into plain words. */
+function clientErrorMessage(err: { status?: number; type?: string }): string | undefined {
+  switch (err.type) {
+    case 'entity.too.large':
+      return 'body must not be larger than 1 MiB';
+    case 'request.aborted':
+      return 'request was aborted';
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return 'body encoding is not supported';
+    default:
+      return undefined;
+  }
+}
+
+/** The one place that turns an error into a reply. A stack trace never leaves the service. */
+export const errorHandler =
+  (logger: Logger): ErrorRequestHandler =>
+  (err: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    if (err instanceof HttpError) {
+      const level = err.status >= 500 ? 'warn' : 'debug';
+      logger[level]({ status: err.status, cause: describeCause(err.cause), path: req.path }, err.message);
+      replyError(res, err.status, err.message);
+      return;
+    }
+    const clientError = err as { status?: number; type?: string };
+    const message = clientErrorMessage(clientError);
+    if (message && clientError.status && clientError.status < 500) {
+      replyError(res, clientError.status, message);
+      return;
+    }
+    logger.error({ err, path: req.path }, 'unhandled error');
+    replyError(res, 500, 'internal error');
+  };
+
+function describeCause(cause: unknown): string | undefined {
+  if (cause === undefined) return undefined;
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    return code ? `${cause.message} (${String(code)})` : cause.message;
+  }
+  return String(cause);
+}
+
+export interface HttpAppOptions {
+  logger: Logger;
+  /** Apply the course's CORS settings (the broker, which the page calls from another origin). */
+  cors?: boolean;
+}
+
+/**
+ * An Express app with what every service shares around its routes: request id,
+ * access log, heartbeat, optional CORS, then 404 and the error envelope.
+ */
+export function createHttpApp(options: HttpAppOptions, mountRoutes: (app: Express) => void): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.use(requestContext());
+  app.use(heartbeat());
+  app.use(
+    pinoHttp({
+      logger: options.logger,
+      genReqId: (req) => String(req.headers[REQUEST_ID_HEADER]),
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'warn' : 'info'),
+      // The error middleware has already logged why; the access line only records that it failed.
+      customErrorObject: (_req, _res, _err, { err: _omitted, ...line }: Record<string, unknown>) => line,
+      customErrorMessage: () => 'request failed',
+      // The mixin already stamps reqId; keep the access line short.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  if (options.cors) app.use(courseCors());
+  mountRoutes(app);
+  app.use((_req, _res, next) => next(notFound()));
+  app.use(errorHandler(options.logger));
+  return app;
+}

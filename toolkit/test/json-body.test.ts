@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { postJSON, startApp, type RunningApp } from '../../testkit/src/http.js';
+import { createHttpApp, createLogger, jsonBody, reply, validate } from '../src/index.js';
+
+const schema = z.object({ name: z.string({ error: 'must be a string' }), nested: z.object({ count: z.number() }).optional() });
+
+let app: RunningApp;
+beforeAll(async () => {
+  const logger = createLogger('test', { level: 'silent', pretty: false });
+  app = await startApp(
+    createHttpApp({ logger }, (express) => {
+      express.post('/echo', jsonBody(), (req, res) => reply(res, 202, 'ok', validate(schema, req.body)));
+      express.post('/boom', () => {
+        throw new Error('secret internals at /srv/app.js:12');
+      });
+    }),
+  );
+});
+afterAll(() => app.close());
+
+describe('strict JSON bodies', () => {
+  it('when the body is one valid value, answers with it', async () => {
+    const { status, body, headers } = await postJSON(`${app.url}/echo`, { name: 'x' });
+    expect(status).toBe(202);
+    expect(body).toEqual({ error: false, message: 'ok', data: { name: 'x' } });
+    expect(headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
+  it('when the JSON is malformed, answers 400 badly-formed', async () => {
+    const { status, body } = await postJSON(`${app.url}/echo`, '{"name":');
+    expect(status).toBe(400);
+    expect(body).toEqual({ error: true, message: 'body contains badly-formed JSON' });
+  });
+
+  it('when a second JSON value follows the first, answers 400 single json value', async () => {
+    const { status, body } = await postJSON(`${app.url}/echo`, '{"name":"a"}{"name":"b"}');
+    expect(status).toBe(400);
+    expect(body).toEqual({ error: true, message: 'body must have only a single json value' });
+  });
+
+  it('when the body is over 1 MiB, answers 413 naming the limit', async () => {
+    const { status, body } = await postJSON(`${app.url}/echo`, JSON.stringify({ name: 'x'.repeat(1024 * 1024) }));
+    expect(status).toBe(413);
+    expect(body).toEqual({ error: true, message: 'body must not be larger than 1 MiB' });
+  });
+
+  it('when the body is empty, answers 400 must not be empty', async () => {
+    const { status, body } = await postJSON(`${app.url}/echo`);
+    expect(status).toBe(400);
+    expect(body).toEqual({ error: true, message: 'body must not be empty' });
+  });
+
+  it('when a field is missing or of the wrong type, answers 400 naming it', async () => {
+    const missing = await postJSON(`${app.url}/echo`, {});
+    expect(missing.status).toBe(400);
+    expect(missing.body).toEqual({ error: true, message: 'name: must be a string' });
+    const nested = await postJSON(`${app.url}/echo`, { name: 'a', nested: { count: 'three' } });
+    expect(nested.status).toBe(400);
+    expect(nested.body.message).toMatch(/^nested\.count: /);
+  });
+
+  it('when the content type is not JSON, answers 415', async () => {
+    const { status, body } = await postJSON(`${app.url}/echo`, '{"name":"x"}', { 'content-type': 'text/plain' });
+    expect(status).toBe(415);
+    expect(body).toEqual({ error: true, message: 'Content-Type must be application/json' });
+  });
+
+  it("when curl's default form content type carries JSON, reads it as JSON", async () => {
+    const { status } = await postJSON(`${app.url}/echo`, '{"name":"x"}', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(status).toBe(202);
+  });
+});
+
+describe('the error envelope', () => {
+  it('when a route throws an unexpected error, answers 500 without internals', async () => {
+    const { status, body } = await postJSON(`${app.url}/boom`, {});
+    expect(status).toBe(500);
+    expect(body).toEqual({ error: true, message: 'internal error' });
+  });
+
+  it('when the route does not exist, answers 404 in the envelope', async () => {
+    const { status, body } = await postJSON(`${app.url}/nowhere`, {});
+    expect(status).toBe(404);
+    expect(body).toEqual({ error: true, message: 'not found' });
+  });
+
+  it('answers GET /ping with a dot and echoes a given request id', async () => {
+    const response = await fetch(`${app.url}/ping`, { headers: { 'x-request-id': 'abc-123' } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('.');
+    const echoed = await fetch(`${app.url}/nowhere`, { headers: { 'x-request-id': 'abc-123' } });
+    expect(echoed.headers.get('x-request-id')).toBe('abc-123');
+  });
+});

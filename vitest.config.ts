@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // Tests import the workspace packages' TypeScript sources, not their build output.
+    conditions: ['@go-micro/source'],
+  },
+  test: {
+    include: ['*/test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    reporters: ['default', './testkit/src/summary-reporter.ts'],
+  },
+});
