@@ -19,6 +19,7 @@ export default tseslint.config(
   },
   {
     files: ['scripts/**/*.{js,mjs,ts}', '**/test/**/*.ts', '**/bench/**/*.ts'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
     rules: { 'no-console': 'off' },
   },
 );

@@ -10,6 +10,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Builds FerretDB and Mailpit once, before any test: the first build takes minutes.
+    globalSetup: ['./testkit/src/global-setup.ts'],
     reporters: ['default', './testkit/src/summary-reporter.ts'],
   },
 });

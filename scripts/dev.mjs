@@ -13,11 +13,11 @@ const services = [
   { name: 'front-end', dir: 'front-end' },
 ].filter(({ dir }) => existsSync(`${dir}/dist/main.js`));
 
-const commands = services.map(({ name, dir }) => ({
-  name,
-  command: `node ${dir}/dist/main.js`,
-  env: { LOG_PRETTY: 'true' },
-}));
+const commands = [
+  // FerretDB on 27017 and Mailpit on 1025 (UI on 8025); Postgres and RabbitMQ are the machine's own.
+  { name: 'infra', command: 'scripts/dev-infra.sh' },
+  ...services.map(({ name, dir }) => ({ name, command: `node ${dir}/dist/main.js`, env: { LOG_PRETTY: 'true' } })),
+];
 
 const { result } = concurrently(commands, {
   prefix: 'name',
@@ -26,7 +26,7 @@ const { result } = concurrently(commands, {
   handleInput: false,
 });
 
-console.log('\n  page:   http://localhost:8081\n  broker: http://localhost:8080\n');
+console.log('\n  page:   http://localhost:8081\n  broker: http://localhost:8080\n  mail:   http://localhost:8025\n');
 
 result.then(
   () => process.exit(0),

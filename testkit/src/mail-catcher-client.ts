@@ -1,0 +1,120 @@
+import { waitUntil } from './wait-until.js';
+
+export interface MailAddress {
+  name: string;
+  address: string;
+}
+
+/** A caught message as the list shows it. */
+export interface MessageSummary {
+  id: string;
+  from: MailAddress;
+  to: MailAddress[];
+  subject: string;
+  /** The first words of the text, as Mailpit shows them in its list. */
+  snippet: string;
+  /** When Mailpit received it (ISO 8601). */
+  created: string;
+}
+
+/** A caught message with both of its bodies. */
+export interface CaughtMessage {
+  id: string;
+  from: MailAddress;
+  to: MailAddress[];
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface MailCatcherClient {
+  apiUrl: string;
+  /** Every caught message, newest first. */
+  listMessages(): Promise<MessageSummary[]>;
+  getMessage(id: string): Promise<CaughtMessage>;
+  deleteAll(): Promise<void>;
+  /** The oldest caught message that satisfies `predicate`, polling until one arrives or `timeoutMs` passes. */
+  waitForMessage(predicate: (message: CaughtMessage) => boolean, timeoutMs?: number): Promise<CaughtMessage>;
+}
+
+// Fields of Mailpit's API (v1) that this client reads.
+interface MailpitAddress {
+  Name: string;
+  Address: string;
+}
+interface MailpitSummary {
+  ID: string;
+  From: MailpitAddress | null;
+  To: MailpitAddress[] | null;
+  Subject: string;
+  Snippet: string;
+  Created: string;
+}
+interface MailpitMessage {
+  ID: string;
+  From: MailpitAddress | null;
+  To: MailpitAddress[] | null;
+  Subject: string;
+  HTML: string;
+  Text: string;
+}
+
+const requestTimeoutMs = 5_000;
+const pageSize = 1_000; // more than Mailpit keeps by default (500)
+
+/** A client of Mailpit's HTTP API at `apiUrl`, e.g. http://127.0.0.1:8025. */
+export function mailCatcherClient(apiUrl: string): MailCatcherClient {
+  const base = apiUrl.replace(/\/+$/, '');
+
+  async function request(method: string, path: string): Promise<Response> {
+    const response = await fetch(`${base}${path}`, { method, signal: AbortSignal.timeout(requestTimeoutMs) });
+    if (!response.ok) {
+      throw new Error(`mail catcher: ${method} ${base}${path} answered ${response.status}: ${await response.text()}`);
+    }
+    return response;
+  }
+
+  async function listMessages(): Promise<MessageSummary[]> {
+    const body = (await (await request('GET', `/api/v1/messages?limit=${pageSize}`)).json()) as {
+      messages: MailpitSummary[];
+    };
+    return body.messages.map((m) => ({
+      id: m.ID,
+      from: address(m.From),
+      to: (m.To ?? []).map(address),
+      subject: m.Subject,
+      snippet: m.Snippet,
+      created: m.Created,
+    }));
+  }
+
+  async function getMessage(id: string): Promise<CaughtMessage> {
+    const m = (await (await request('GET', `/api/v1/message/${encodeURIComponent(id)}`)).json()) as MailpitMessage;
+    return { id: m.ID, from: address(m.From), to: (m.To ?? []).map(address), subject: m.Subject, html: m.HTML, text: m.Text };
+  }
+
+  async function deleteAll(): Promise<void> {
+    await request('DELETE', '/api/v1/messages'); // no IDs in the body: Mailpit deletes every message
+  }
+
+  async function waitForMessage(predicate: (message: CaughtMessage) => boolean, timeoutMs = 10_000) {
+    const seen = new Map<string, CaughtMessage>(); // messages do not change once caught
+    return waitUntil(
+      async () => {
+        for (const { id } of (await listMessages()).reverse()) {
+          let message = seen.get(id);
+          if (message === undefined) seen.set(id, (message = await getMessage(id)));
+          if (predicate(message)) return message;
+        }
+        return undefined;
+      },
+      { timeoutMs, intervalMs: 100, what: 'a caught message that satisfies the predicate' },
+    );
+  }
+
+  return { apiUrl: base, listMessages, getMessage, deleteAll, waitForMessage };
+}
+
+function address(a: MailpitAddress | null): MailAddress {
+  return { name: a?.Name ?? '', address: a?.Address ?? '' };
+}

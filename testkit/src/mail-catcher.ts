@@ -1,0 +1,86 @@
+import { connect } from 'node:net';
+import { freePorts } from './free-port.js';
+import { mailCatcherClient, type MailCatcherClient } from './mail-catcher-client.js';
+import { spawnManaged } from './managed-process.js';
+import { toolBinary } from './tool-binary.js';
+import { waitUntil } from './wait-until.js';
+
+export interface MailCatcherOptions {
+  /** SMTP port on 127.0.0.1; a free one by default. */
+  smtpPort?: number;
+  /** Port of the HTTP API and web UI on 127.0.0.1; a free one by default. */
+  httpPort?: number;
+  /** How long to wait for it to answer, once built. */
+  startTimeoutMs?: number;
+}
+
+/** A running Mailpit with its own empty mailbox, and a client of its API. */
+export interface MailCatcher extends MailCatcherClient {
+  smtpHost: string;
+  smtpPort: number;
+  httpPort: number;
+  /** Stops the server and deletes its mailbox. */
+  stop(): Promise<void>;
+}
+
+export async function startMailCatcher(options: MailCatcherOptions = {}): Promise<MailCatcher> {
+  const { startTimeoutMs = 30_000 } = options;
+  const [smtpPort, httpPort] = await pickPorts(options);
+  const host = '127.0.0.1';
+  const binary = await toolBinary('mailpit');
+  // Without --database, Mailpit keeps mail in a temporary file that it deletes when it stops.
+  const server = spawnManaged('mailpit', binary, [
+    '--smtp', `${host}:${smtpPort}`,
+    '--listen', `${host}:${httpPort}`,
+    '--disable-version-check', // it would ask the internet
+    '--smtp-disable-rdns',
+    // Like MailHog in the course: any SMTP login is accepted, even without TLS.
+    '--smtp-auth-accept-any',
+    '--smtp-auth-allow-insecure',
+  ]);
+  const stop = () => server.stop();
+
+  const apiUrl = `http://${host}:${httpPort}`;
+  try {
+    await waitUntil(
+      async () => {
+        server.assertRunning();
+        const ready = (await answers(`${apiUrl}/readyz`)) && (await acceptsTcp(host, smtpPort));
+        return ready || undefined;
+      },
+      { timeoutMs: startTimeoutMs, what: `Mailpit to answer on ${apiUrl} and SMTP ${host}:${smtpPort}` },
+    );
+    // A port the caller chose may be taken by another server: Mailpit then exits.
+    server.assertRunning();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { ...mailCatcherClient(apiUrl), smtpHost: host, smtpPort, httpPort, stop };
+}
+
+async function pickPorts({ smtpPort, httpPort }: MailCatcherOptions): Promise<[number, number]> {
+  const free = await freePorts(2);
+  return [smtpPort ?? free[0]!, httpPort ?? free[1]!];
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(1_000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+function acceptsTcp(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(1_000, () => socket.destroy());
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('close', () => resolve(false));
+  });
+}

@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
+
+const keptOutput = 16_384;
+const stopGraceMs = 5_000;
+
+/** A server started by a test, stopped with it. */
+export interface ManagedProcess {
+  /** The last lines it printed (stdout and stderr), for error messages. */
+  output(): string;
+  /** Resolves with the first match of `pattern` in its output; rejects if it ends first. */
+  waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
+  /** Throws, with its output, if it has ended. */
+  assertRunning(): void;
+  /** SIGTERM, then SIGKILL if it has not exited after a few seconds. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns a server that cannot outlive the test process: it is killed on the
+ * process's 'exit' event, and our Go tools also stop when their standard input
+ * closes (GO_MICRO_EXIT_ON_STDIN_EOF), which covers a parent killed outright.
+ * The child does not keep the parent's event loop alive.
+ */
+export function spawnManaged(name: string, command: string, args: string[]): ManagedProcess {
+  const child = spawn(command, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, GO_MICRO_EXIT_ON_STDIN_EOF: '1' },
+  });
+  let output = '';
+  let ended: string | undefined; // how it ended, once it has
+  const listeners = new Set<() => void>();
+  const notify = () => listeners.forEach((listener) => listener());
+
+  const onOutput = (chunk: string) => {
+    output = (output + chunk).slice(-keptOutput);
+    notify();
+  };
+  child.stdout.setEncoding('utf8').on('data', onOutput);
+  child.stderr.setEncoding('utf8').on('data', onOutput);
+
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const endedPromise = new Promise<void>((resolve) => {
+    const end = (how: string) => {
+      ended ??= how;
+      process.off('exit', killOnExit);
+      resolve();
+      notify();
+    };
+    child.once('error', (error) => end(`could not start: ${error.message}`));
+    child.once('exit', (code, signal) => end(signal ? `was killed by ${signal}` : `exited with code ${code}`));
+  });
+
+  child.unref();
+  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as Socket).unref();
+
+  const describe = (state: string) => `${name} (${command} ${args.join(' ')}) ${state}; its output:\n${output}`;
+
+  return {
+    output: () => output,
+
+    assertRunning() {
+      if (ended !== undefined) throw new Error(describe(ended));
+    },
+
+    waitForOutput(pattern, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const settle = (result: RegExpMatchArray | Error) => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          if (result instanceof Error) reject(result);
+          else resolve(result);
+        };
+        const check = () => {
+          const match = output.match(pattern);
+          if (match) settle(match);
+          else if (ended !== undefined) settle(new Error(describe(ended)));
+        };
+        const timer = setTimeout(
+          () => settle(new Error(describe(`did not print ${pattern} within ${timeoutMs} ms`))),
+          timeoutMs,
+        );
+        listeners.add(check);
+        check();
+      });
+    },
+
+    async stop() {
+      if (ended !== undefined) return;
+      child.kill('SIGTERM');
+      const forceKill = setTimeout(() => child.kill('SIGKILL'), stopGraceMs);
+      await endedPromise;
+      clearTimeout(forceKill);
+    },
+  };
+}
