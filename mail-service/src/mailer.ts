@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import nodemailer from 'nodemailer';
+import { badGateway, gatewayTimeout, type HttpError, type Logger } from '@go-micro/toolkit';
+import type { RenderMail } from './templates.js';
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  encryption: 'none' | 'tls' | 'ssl';
+  username: string;
+  password: string;
+  /** EHLO name and Message-ID domain. */
+  domain: string;
+  fromAddress: string;
+  fromName: string;
+  /** Bound on one send, connecting included. */
+  timeoutMs: number;
+}
+
+/** A mail as the page asks for it; an empty `from` means FROM_ADDRESS. */
+export interface OutgoingMail {
+  from?: string | undefined;
+  to: string;
+  subject: string;
+  message: string;
+}
+
+export type SendMail = (mail: OutgoingMail) => Promise<void>;
+
+const MAIL_SERVER = 'mail server';
+
+/**
+ * Renders a mail from the templates and sends it over one pool of SMTP
+ * connections, opened when first needed and reused; a connection that fails is
+ * dropped and the next send opens a new one, so the pool recovers by itself.
+ */
+export class Mailer {
+  private readonly transport;
+
+  constructor(
+    private readonly settings: SmtpSettings,
+    private readonly render: RenderMail,
+    private readonly logger: Logger,
+  ) {
+    const { host, port, encryption, username, password, domain, timeoutMs } = settings;
+    this.transport = nodemailer.createTransport({
+      pool: true,
+      maxConnections: 5,
+      host,
+      port,
+      secure: encryption === 'ssl',
+      requireTLS: encryption === 'tls',
+      ignoreTLS: encryption === 'none',
+      auth: username ? { user: username, pass: password } : undefined,
+      name: domain,
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+    });
+    // A transport-level failure is logged; the send that hit it has already been answered.
+    this.transport.on('error', (err: Error) => this.logger.warn({ reason: err.message }, 'mail transport error'));
+  }
+
+  readonly send: SendMail = async (mail) => {
+    const { domain, fromAddress, fromName, timeoutMs } = this.settings;
+    const { html, text } = this.render({ subject: mail.subject, message: mail.message, fromName });
+    try {
+      const info = await this.transport.sendMail({
+        from: { name: fromName, address: mail.from || fromAddress },
+        to: mail.to,
+        subject: mail.subject,
+        text,
+        html,
+        messageId: `<${randomUUID()}@${domain}>`,
+        // Covers what the socket timeouts cannot: a server that answers, but too slowly to finish.
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      this.logger.info({ messageId: info.messageId }, 'mail sent');
+    } catch (err) {
+      throw mailServerError(err);
+    }
+  };
+
+  /** Closes idle connections; one in the middle of a delivery finishes it first. */
+  close(): void {
+    this.transport.close();
+  }
+}
+
+/** Too slow is 504; refused, unreachable or rejected is 502 with the server's short reason. */
+export function mailServerError(err: unknown): HttpError {
+  const { code, response, message } = err as { code?: string; response?: string; message?: string };
+  if (code === 'EABORT' || code === 'ETIMEDOUT') return gatewayTimeout(MAIL_SERVER, err);
+  const reason = (response || message || String(err)).split(/\r?\n/, 1)[0]!.slice(0, 200);
+  return badGateway(MAIL_SERVER, `failed: ${reason}`, err);
+}

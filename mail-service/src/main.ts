@@ -1,0 +1,38 @@
+import { closeServer, createLogger, listen, runMain, shutdownOnSignals } from '@go-micro/toolkit';
+import { createApp } from './app.js';
+import { readConfig } from './config.js';
+import { Mailer } from './mailer.js';
+import { loadTemplates } from './templates.js';
+
+const logger = createLogger('mail-service');
+
+runMain(logger, async () => {
+  const config = readConfig();
+  logger.level = config.LOG_LEVEL;
+
+  const render = await loadTemplates();
+  const mailer = new Mailer(
+    {
+      host: config.MAIL_HOST,
+      port: config.MAIL_PORT,
+      encryption: config.MAIL_ENCRYPTION,
+      username: config.MAIL_USERNAME,
+      password: config.MAIL_PASSWORD,
+      domain: config.MAIL_DOMAIN,
+      fromAddress: config.FROM_ADDRESS,
+      fromName: config.FROM_NAME,
+      timeoutMs: config.MAIL_TIMEOUT_MS,
+    },
+    render,
+    logger,
+  );
+
+  const app = createApp({ logger, sendMail: mailer.send });
+  const server = await listen(app, config.PORT);
+  logger.info({ port: config.PORT, smtp: `${config.MAIL_HOST}:${config.MAIL_PORT}` }, 'mail-service listening');
+
+  shutdownOnSignals(logger, [
+    { name: 'http server', close: () => closeServer(server) },
+    { name: 'smtp pool', close: () => mailer.close() },
+  ]);
+});

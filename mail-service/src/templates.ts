@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+import Handlebars from 'handlebars';
+import juice from 'juice';
+
+/** What the templates show: the message and who sent it. */
+export interface MailContent {
+  subject: string;
+  message: string;
+  fromName: string;
+}
+
+export interface RenderedMail {
+  html: string;
+  text: string;
+}
+
+export type RenderMail = (content: MailContent) => RenderedMail;
+
+const TEMPLATES_DIR = new URL('../templates/', import.meta.url);
+
+/**
+ * Reads and compiles the two templates once, at start-up: an HTML layout
+ * (mail.html.hbs) and its plain-text alternative (mail.plain.hbs).
+ */
+export async function loadTemplates(dir: URL = TEMPLATES_DIR): Promise<RenderMail> {
+  const [htmlSource, plainSource] = await Promise.all([
+    readFile(new URL('mail.html.hbs', dir), 'utf8'),
+    readFile(new URL('mail.plain.hbs', dir), 'utf8'),
+  ]);
+  return compileTemplates(htmlSource, plainSource);
+}
+
+export function compileTemplates(htmlSource: string, plainSource: string): RenderMail {
+  const handlebars = Handlebars.create();
+  // Escapes the text first, then keeps its line breaks as <br>, so a message is never read as markup.
+  handlebars.registerHelper('lines', (text: unknown) => {
+    const escaped = handlebars.Utils.escapeExpression(String(text ?? ''));
+    return new handlebars.SafeString(escaped.replace(/\r\n|\r|\n/g, '<br>\n'));
+  });
+
+  // The CSS belongs to the layout, not to the message, so it is inlined once here rather than per mail.
+  const html = handlebars.compile(juice(htmlSource), { strict: true });
+  // Plain text is not HTML: nothing in it is escaped.
+  const text = handlebars.compile(plainSource, { strict: true, noEscape: true });
+
+  return (content) => ({ html: html(content), text: text(content) });
+}
