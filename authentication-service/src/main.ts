@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { closeServer, createLogger, listen, runMain, ServiceClient, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
 import { createApp } from './app.js';
+import { loggerServiceAudit } from './audit-log.js';
 import { Authenticator } from './authenticate.js';
 import { readConfig } from './config.js';
 import { poolConfigFromDsn } from './dsn.js';
@@ -19,11 +20,7 @@ runMain(logger, async () => {
   const { seeded } = await waitFor('Postgres', logger, () => users.migrate());
   if (seeded) logger.info('created the admin@example.com user');
 
-  const loggerService = new ServiceClient({ name: 'logger-service', baseUrl: config.LOGGER_SERVICE_URL, timeoutMs: 2_000 });
-  const audit = async (entry: { name: string; data: string }) => {
-    const { envelope } = await loggerService.post('/log', entry);
-    if (envelope.error) throw new Error(`logger-service refused the entry: ${envelope.message}`);
-  };
+  const audit = loggerServiceAudit(new ServiceClient({ name: 'logger-service', baseUrl: config.LOGGER_SERVICE_URL, timeoutMs: 2_000 }));
 
   const app = createApp({ logger, authenticator: new Authenticator(users, audit, logger) });
   const server = await listen(app, config.PORT);

@@ -12,9 +12,17 @@ const schema = z.object({
   RABBIT_URL: env.url('amqp://guest:guest@localhost:5672', ['amqp:', 'amqps:']),
   /** How long any call to another service may take before the broker answers 504. */
   UPSTREAM_TIMEOUT_MS: env.milliseconds(5_000),
+  /** Where logs.proto is; by default the repository's proto/ folder, two levels above src/ and dist/. */
+  PROTO_PATH: z
+    .string()
+    .optional()
+    .transform((value) => value || undefined),
   LOG_LEVEL: env.logLevel(),
   LOG_PRETTY: env.optionalBoolean(),
 });
 
 export type Config = z.output<typeof schema>;
 export const readConfig = (source: NodeJS.ProcessEnv = process.env): Config => loadConfig(schema, source);
+
+/** The schema itself, so the deployment checks compare every environment with what this service reads. */
+export const configSchema = schema;

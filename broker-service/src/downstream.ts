@@ -1,6 +1,5 @@
 import { HttpError, type ServiceClient } from '@go-micro/toolkit';
 import type { AuthPayload, LogPayload, MailPayload } from './payloads.js';
-import type { User } from './user.js';
 
 /** One way of getting a log entry to the logger; resolves with the logger's answer. */
 export interface LogSink {
@@ -14,8 +13,9 @@ async function postEnvelope<T>(client: ServiceClient, path: string, body: unknow
   return { message: envelope.message, data: envelope.data };
 }
 
-export const authenticate = async (auth: ServiceClient, credentials: AuthPayload): Promise<User> => {
-  const { data } = await postEnvelope<User>(auth, '/authenticate', credentials);
+/** The user comes back as authentication-service sent it; the broker passes it on untouched. */
+export const authenticate = async (auth: ServiceClient, credentials: AuthPayload): Promise<unknown> => {
+  const { data } = await postEnvelope(auth, '/authenticate', credentials);
   if (!data) throw new HttpError(502, `${auth.name} gave a bad answer (no user)`);
   return data;
 };

@@ -11,3 +11,6 @@ const schema = z.object({
 
 export type Config = z.output<typeof schema>;
 export const readConfig = (source: NodeJS.ProcessEnv = process.env): Config => loadConfig(schema, source);
+
+/** The schema itself, so the deployment checks compare every environment with what this service reads. */
+export const configSchema = schema;

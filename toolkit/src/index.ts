@@ -19,3 +19,5 @@ export { createHttpApp, courseCors, heartbeat, errorHandler, type HttpAppOptions
 export { listen, portOf, closeServer, shutdownOnSignals, runMain, type Closer } from './lifecycle.js';
 export { waitFor, type WaitOptions } from './retry.js';
 export { ServiceClient, type ServiceClientOptions, type ServiceReply } from './service-client.js';
+export { JsonObjectStream, JsonStreamError } from './json-stream.js';
+export { LOG_EXCHANGE, LOG_EXCHANGE_TYPE, LOG_PUBLISH_KEY, LOG_ROUTING_KEYS, type LogEvent } from './log-events.js';

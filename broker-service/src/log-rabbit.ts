@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
+import type { ConfirmChannel } from 'amqplib';
+import { currentRequestId, LOG_EXCHANGE, LOG_EXCHANGE_TYPE, LOG_PUBLISH_KEY, REQUEST_ID_HEADER, HttpError, serviceUnavailable, type Logger } from '@go-micro/toolkit';
+import type { LogSink } from './downstream.js';
+
+const RETRY_PAUSE_MS = 100;
+
+/**
+ * Publishes log events to the logs_topic exchange on one long-lived confirm
+ * channel; amqp-connection-manager reconnects after RabbitMQ restarts. A
+ * publish resolves only once RabbitMQ has confirmed the message; one caught
+ * by a lost connection is published again; if no confirm comes within the
+ * timeout (RabbitMQ down, the message still waiting in the buffer) it answers 503.
+ *
+ * Each event carries a unique messageId: the logger stores an event id once,
+ * so a message sent twice (re-sent after a cut, or retried) is stored once.
+ */
+export class RabbitLogSink implements LogSink {
+  private readonly connection: AmqpConnectionManager;
+  private readonly channel: ChannelWrapper;
+  private closed = false;
+  // Message ids RabbitMQ handed back because no queue was bound: it returns them before it confirms them.
+  private readonly unroutable = new Set<string>();
+
+  constructor(private readonly options: { url: string; timeoutMs: number; logger: Logger }) {
+    const { logger } = options;
+    this.connection = amqp.connect([options.url], { reconnectTimeInSeconds: 1, heartbeatIntervalInSeconds: 5 });
+    this.connection.on('connect', () => logger.info('connected to RabbitMQ'));
+    this.connection.on('connectFailed', ({ err }) => logger.warn({ reason: err.message }, 'cannot reach RabbitMQ; retrying'));
+    this.connection.on('disconnect', ({ err }) => logger.warn({ reason: err?.message }, 'RabbitMQ connection lost; reconnecting'));
+    this.channel = this.connection.createChannel({
+      name: 'log events',
+      confirm: true,
+      setup: async (channel: ConfirmChannel) => {
+        channel.on('return', (message: { properties: { messageId?: string } }) => {
+          if (message.properties.messageId) this.unroutable.add(message.properties.messageId);
+        });
+        await channel.assertExchange(LOG_EXCHANGE, LOG_EXCHANGE_TYPE, { durable: true });
+      },
+    });
+    this.channel.on('error', (err: Error) => logger.error({ reason: err.message }, 'RabbitMQ set-up failed'));
+  }
+
+  async log(entry: { name: string; data: string }): Promise<string> {
+    const requestId = currentRequestId();
+    const content = Buffer.from(JSON.stringify({ name: entry.name, data: entry.data }));
+    const options = {
+      persistent: true,
+      // Unroutable (no listener has declared its queue yet) comes back as an error instead of being dropped.
+      mandatory: true,
+      contentType: 'application/json',
+      messageId: randomUUID(),
+      timestamp: Math.floor(Date.now() / 1000),
+      ...(requestId ? { correlationId: requestId, headers: { [REQUEST_ID_HEADER]: requestId } } : {}),
+    };
+    const deadline = Date.now() + this.options.timeoutMs;
+    // amqp-connection-manager 5 means to re-send what a lost connection left unconfirmed, but amqplib >= 1.0.5
+    // now fails those publishes with "channel closed" before the manager notices the loss, so it passes the
+    // error on instead. Publishing again, with the same messageId, until the deadline restores the intent.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.channel.publish(LOG_EXCHANGE, LOG_PUBLISH_KEY, content, { ...options, timeout: Math.max(1, deadline - Date.now()) });
+        break;
+      } catch (err) {
+        if (this.closed || Date.now() + RETRY_PAUSE_MS >= deadline) throw serviceUnavailable('RabbitMQ', err);
+        this.options.logger.warn({ messageId: options.messageId, attempt, reason: (err as Error).message }, 'publish not confirmed; publishing again');
+        await sleep(RETRY_PAUSE_MS);
+      }
+    }
+    if (this.unroutable.delete(options.messageId)) {
+      throw new HttpError(503, 'RabbitMQ has no queue bound to logs_topic for log.INFO yet: is listener-service running?');
+    }
+    this.options.logger.debug({ messageId: options.messageId }, 'published a log event');
+    return 'logged via RabbitMQ';
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.channel.close();
+    await this.connection.close();
+  }
+}

@@ -1,0 +1,48 @@
+import { createLogger, ServiceClient } from '@go-micro/toolkit';
+import { startApp, type RunningApp } from '../../testkit/src/http.js';
+import { createApp } from '../src/app.js';
+import { httpLogSink } from '../src/downstream.js';
+import { GrpcLogSink } from '../src/log-grpc.js';
+import { RabbitLogSink } from '../src/log-rabbit.js';
+import { JsonRpcLogSink } from '../src/log-rpc.js';
+
+/** Where the broker under test finds the others; anything left out points where nothing listens. */
+export interface BrokerTargets {
+  loggerUrl?: string;
+  rpcAddress?: string;
+  grpcAddress?: string;
+  rabbitUrl?: string;
+  authUrl?: string;
+  timeoutMs?: number;
+}
+
+const NOWHERE = '127.0.0.1:9';
+
+/** A real broker in this process, wired as main.ts wires it. */
+export async function startBroker(targets: BrokerTargets): Promise<RunningApp> {
+  const logger = createLogger('broker-service', { level: 'silent', pretty: false });
+  const timeoutMs = targets.timeoutMs ?? 5_000;
+  const client = (name: string, baseUrl: string) => new ServiceClient({ name, baseUrl, timeoutMs });
+  const rpc = new JsonRpcLogSink({ address: targets.rpcAddress ?? NOWHERE, timeoutMs, logger });
+  const grpc = new GrpcLogSink({ address: targets.grpcAddress ?? NOWHERE, timeoutMs });
+  const rabbit = new RabbitLogSink({ url: targets.rabbitUrl ?? `amqp://guest:guest@${NOWHERE}`, timeoutMs, logger });
+  const app = await startApp(
+    createApp(logger, {
+      authService: client('authentication-service', targets.authUrl ?? `http://${NOWHERE}`),
+      mailService: client('mail-service', `http://${NOWHERE}`),
+      logVia: { rpc, grpc, rabbit, http: httpLogSink(client('logger-service', targets.loggerUrl ?? `http://${NOWHERE}`)) },
+    }),
+  );
+  return {
+    ...app,
+    close: async () => {
+      await app.close();
+      rpc.close();
+      grpc.close();
+      await rabbit.close();
+    },
+  };
+}
+
+/** The body the page's log buttons send. */
+export const logBody = (name: string, data = 'some data') => ({ action: 'log', log: { name, data } });

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { env, loadConfig } from '@go-micro/toolkit';
+
+const count = (fallback: number, max: number) =>
+  z.coerce
+    .number({ error: `expected a whole number from 1 to ${max}` })
+    .int({ error: `expected a whole number from 1 to ${max}` })
+    .min(1, { error: `expected a whole number from 1 to ${max}` })
+    .max(max, { error: `expected a whole number from 1 to ${max}` })
+    .default(fallback);
+
+const schema = z.object({
+  /** Only the health endpoint listens here. */
+  PORT: env.port(8085),
+  /** The vhost is the URL's path: amqp://guest:guest@rabbitmq/my-vhost. */
+  RABBIT_URL: env.url('amqp://guest:guest@localhost:5672', ['amqp:', 'amqps:']),
+  LOGGER_SERVICE_URL: env.url('http://localhost:8082'),
+  /** The durable queue every replica consumes; `<name>.retry` and `<name>.dead` go with it. */
+  LISTENER_QUEUE: z
+    .string()
+    .regex(/^[\w.:-]{1,200}$/, { error: 'expected letters, digits or . _ : -' })
+    .default('logs_listener'),
+  /** How many events one replica works on at once. */
+  PREFETCH: count(10, 1000),
+  /** Tries of one event before it goes to the dead-letter queue. */
+  MAX_ATTEMPTS: count(10, 100),
+  /** Wait before the first retry; it doubles each time, up to RETRY_MAX_DELAY_MS. */
+  RETRY_DELAY_MS: env.milliseconds(1_000),
+  RETRY_MAX_DELAY_MS: env.milliseconds(60_000),
+  LOGGER_TIMEOUT_MS: env.milliseconds(5_000),
+  LOG_LEVEL: env.logLevel(),
+  LOG_PRETTY: env.optionalBoolean(),
+});
+
+export type Config = z.output<typeof schema>;
+export const readConfig = (source: NodeJS.ProcessEnv = process.env): Config => loadConfig(schema, source);
+
+/** The schema itself, so the deployment checks compare every environment with what this service reads. */
+export const configSchema = schema;

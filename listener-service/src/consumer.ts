@@ -1,0 +1,185 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
+import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId, type Logger } from '@go-micro/toolkit';
+import type { Outcome } from './events.js';
+import { ATTEMPTS_HEADER, FAILURE_HEADER, failedAttempts, nextStep, type RetryPolicy } from './retry-policy.js';
+import { declareTopology, type QueueNames } from './topology.js';
+
+export interface ConsumerOptions {
+  url: string;
+  queues: QueueNames;
+  prefetch: number;
+  retry: RetryPolicy;
+  logger: Logger;
+  /** Works on one message and says what became of it; it may be called again for the same event. */
+  handle: (message: ConsumeMessage) => Promise<Outcome>;
+}
+
+export interface ConsumerStatus {
+  connected: boolean;
+  consuming: boolean;
+  queue: string;
+  /** Messages being worked on now. */
+  inFlight: number;
+  /** Messages settled (stored, retried or dead-lettered) by this replica since it started. */
+  settled: number;
+  /** Deliveries RabbitMQ marked as redelivered (their first delivery was cut off before its ack). */
+  redelivered: number;
+}
+
+/**
+ * Consumes the work queue with manual acknowledgement: a message is acked
+ * only once the logger has stored it, or once a copy of it is safely (publisher
+ * confirm) in the retry or dead-letter queue. A message whose channel dies
+ * first is never acked, so RabbitMQ delivers it again; the logger's unique
+ * event id makes that second delivery harmless. amqp-connection-manager
+ * reconnects after RabbitMQ restarts and runs the set-up again.
+ */
+export class EventConsumer {
+  private connection?: AmqpConnectionManager;
+  private wrapper?: ChannelWrapper;
+  /** The channel we consume on, with its consumer tag; undefined while not consuming. */
+  private current?: { channel: ConfirmChannel; consumerTag: string };
+  private inFlight = 0;
+  private settled = 0;
+  private redelivered = 0;
+  private closing = false;
+
+  constructor(private readonly options: ConsumerOptions) {}
+
+  start(): void {
+    const { logger } = this.options;
+    this.connection = amqp.connect([this.options.url], { reconnectTimeInSeconds: 1, heartbeatIntervalInSeconds: 5 });
+    this.connection.on('connect', () => logger.info('connected to RabbitMQ'));
+    this.connection.on('connectFailed', ({ err }) => logger.warn({ reason: err.message }, 'waiting for RabbitMQ'));
+    this.connection.on('disconnect', ({ err }) => {
+      if (!this.closing) logger.warn({ reason: err?.message }, 'RabbitMQ connection lost; reconnecting');
+    });
+    this.wrapper = this.connection.createChannel({ name: 'listener', confirm: true, setup: (channel: ConfirmChannel) => this.setup(channel) });
+    this.wrapper.on('error', (err: Error) => logger.error({ reason: err.message }, 'RabbitMQ set-up failed'));
+  }
+
+  /** Resolves once the queues are declared and the consumer is registered. */
+  async ready(): Promise<void> {
+    await this.wrapper?.waitForConnect();
+  }
+
+  status(): ConsumerStatus {
+    return {
+      connected: this.connection?.isConnected() ?? false,
+      consuming: this.current !== undefined,
+      queue: this.options.queues.work,
+      inFlight: this.inFlight,
+      settled: this.settled,
+      redelivered: this.redelivered,
+    };
+  }
+
+  /** Stops taking messages, lets those in hand finish (for up to 5 s), then closes the connection. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const current = this.current;
+    this.current = undefined;
+    await current?.channel.cancel(current.consumerTag).catch(() => undefined);
+    for (const deadline = Date.now() + 5_000; this.inFlight > 0 && Date.now() < deadline; ) await sleep(20);
+    await this.wrapper?.close();
+    await this.connection?.close();
+  }
+
+  private async setup(channel: ConfirmChannel): Promise<void> {
+    const { queues, prefetch } = this.options;
+    await declareTopology(channel, queues);
+    await channel.prefetch(prefetch);
+    channel.once('close', () => this.lost(channel, 'channel closed'));
+    const { consumerTag } = await channel.consume(queues.work, (message) => {
+      if (message === null) this.lost(channel, 'consumer cancelled by RabbitMQ');
+      else void this.process(channel, message);
+    });
+    this.current = { channel, consumerTag };
+  }
+
+  /**
+   * Our channel is gone or no longer consuming. If the whole connection went,
+   * amqp-connection-manager reconnects by itself; if only the channel did, it
+   * would not, so after a moment we force a reconnect, which runs set-up again.
+   */
+  private lost(channel: ConfirmChannel, reason: string): void {
+    if (this.current?.channel !== channel) return;
+    this.current = undefined;
+    if (this.closing) return;
+    this.options.logger.warn({ reason }, 'stopped consuming');
+    setTimeout(() => {
+      if (!this.closing && this.current === undefined && this.connection?.isConnected()) this.connection.reconnect();
+    }, 1_000).unref();
+  }
+
+  private async process(channel: ConfirmChannel, message: ConsumeMessage): Promise<void> {
+    const { properties } = message;
+    const requestId = acceptRequestId(properties.headers?.[REQUEST_ID_HEADER] ?? properties.correlationId);
+    this.inFlight++;
+    if (message.fields.redelivered) this.redelivered++;
+    await runWithRequestId(requestId, async () => {
+      let outcome: Outcome;
+      try {
+        outcome = await this.options.handle(message);
+      } catch (err) {
+        outcome = { kind: 'retry', reason: err instanceof Error ? err.message : String(err) };
+      }
+      try {
+        await this.settle(channel, message, outcome);
+        this.settled++;
+      } catch (err) {
+        // Not acked: RabbitMQ delivers it again once we are back, and the logger stores it only once.
+        this.options.logger.warn({ reason: (err as Error).message, messageId: properties.messageId }, 'could not settle a message; it will come again');
+      }
+    });
+    this.inFlight--;
+  }
+
+  private async settle(channel: ConfirmChannel, message: ConsumeMessage, outcome: Outcome): Promise<void> {
+    const { queues, retry, logger } = this.options;
+    const messageId = message.properties.messageId;
+    if (outcome.kind === 'retry') {
+      const failed = failedAttempts(message.properties.headers) + 1;
+      const step = nextStep(retry, failed);
+      if ('retryInMs' in step) {
+        await copyTo(channel, queues.retry, message, { [ATTEMPTS_HEADER]: failed, [FAILURE_HEADER]: outcome.reason }, step.retryInMs);
+        logger.warn({ messageId, attempt: failed, retryInMs: step.retryInMs, reason: outcome.reason }, 'event not stored; will try again');
+      } else {
+        const reason = `gave up after ${failed} tries: ${outcome.reason}`;
+        await copyTo(channel, queues.dead, message, { [ATTEMPTS_HEADER]: failed, [FAILURE_HEADER]: reason });
+        logger.error({ messageId, queue: queues.dead, reason }, 'event moved to the dead-letter queue');
+      }
+    } else if (outcome.kind === 'dead') {
+      await copyTo(channel, queues.dead, message, { [FAILURE_HEADER]: outcome.reason });
+      logger.error({ messageId, queue: queues.dead, reason: outcome.reason }, 'event moved to the dead-letter queue');
+    }
+    channel.ack(message);
+  }
+}
+
+/** RabbitMQ's own dead-letter bookkeeping; it adds fresh ones itself. */
+const isDeathHeader = (key: string) => /^x-(death|first-death|last-death)/.test(key);
+
+/** Puts a copy of `message` in `queue` and resolves once RabbitMQ has confirmed it is stored. */
+function copyTo(channel: ConfirmChannel, queue: string, message: ConsumeMessage, headers: Record<string, unknown>, expirationMs?: number): Promise<void> {
+  const { properties } = message;
+  const kept = Object.entries(properties.headers ?? {}).filter(([key]) => !isDeathHeader(key));
+  const options: Options.Publish = {
+    persistent: true,
+    headers: { ...Object.fromEntries(kept), ...headers },
+    contentType: properties.contentType,
+    messageId: properties.messageId,
+    correlationId: properties.correlationId,
+    timestamp: properties.timestamp,
+    ...(expirationMs !== undefined ? { expiration: String(expirationMs) } : {}),
+  };
+  return new Promise((resolve, reject) => {
+    try {
+      channel.sendToQueue(queue, message.content, options, (err: unknown) => (err ? reject(err as Error) : resolve()));
+    } catch (err) {
+      reject(err as Error);
+    }
+  });
+}

@@ -1,0 +1,48 @@
+import { createLogger, ServiceClient } from '@go-micro/toolkit';
+import { startApp } from '../../testkit/src/http.js';
+import { createApp } from '../src/app.js';
+import { EventConsumer } from '../src/consumer.js';
+import { handleMessage } from '../src/events.js';
+import { loggerWriteLog } from '../src/logger-client.js';
+import type { RetryPolicy } from '../src/retry-policy.js';
+import { queueNames } from '../src/topology.js';
+
+export interface ListenerOptions {
+  rabbitUrl: string;
+  loggerUrl: string;
+  queue?: string;
+  retry?: Partial<RetryPolicy>;
+  /** Wait until it consumes (the default), or return at once (RabbitMQ unreachable). */
+  waitUntilConsuming?: boolean;
+}
+
+export interface RunningListener {
+  url: string;
+  consumer: EventConsumer;
+  close(): Promise<void>;
+}
+
+/** A real listener-service in this process, wired as main.ts wires it, with short retry delays. */
+export async function startListener(options: ListenerOptions): Promise<RunningListener> {
+  const logger = createLogger('listener-service', { level: 'silent', pretty: false });
+  const writeLog = loggerWriteLog(new ServiceClient({ name: 'logger-service', baseUrl: options.loggerUrl, timeoutMs: 2_000 }));
+  const consumer = new EventConsumer({
+    url: options.rabbitUrl,
+    queues: queueNames(options.queue ?? 'logs_listener'),
+    prefetch: 10,
+    retry: { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 1_000, ...options.retry },
+    logger,
+    handle: (message) => handleMessage(message.content, message.properties.messageId, writeLog),
+  });
+  consumer.start();
+  if (options.waitUntilConsuming ?? true) await consumer.ready();
+  const app = await startApp(createApp({ logger, status: () => consumer.status() }));
+  return {
+    url: app.url,
+    consumer,
+    close: async () => {
+      await app.close();
+      await consumer.close();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { env, loadConfig } from '@go-micro/toolkit';
+
+/** Unset and empty mean the same: no value. */
+const optionalText = () =>
+  z
+    .string()
+    .optional()
+    .transform((value) => value || undefined);
+
+const schema = z.object({
+  PORT: env.port(8082),
+  /** JSON-RPC over TCP, the way the course's broker called the logger. */
+  RPC_PORT: env.port(5001),
+  GRPC_PORT: env.port(50001),
+  /** Credentials may sit in the URL or come apart in MONGO_USERNAME / MONGO_PASSWORD (compose: admin / password). */
+  MONGO_URL: z
+    .string()
+    .default('mongodb://localhost:27017')
+    // Not a WHATWG URL check: a replica set's mongodb://a:27017,b:27017 is valid here; the driver reads the rest.
+    .refine((value) => /^mongodb(\+srv)?:\/\/\S+$/.test(value), { error: 'expected a URL starting with mongodb:// or mongodb+srv://' }),
+  MONGO_USERNAME: optionalText(),
+  MONGO_PASSWORD: optionalText(),
+  /** How long to look for MongoDB before a request answers "MongoDB is unavailable". */
+  MONGO_TIMEOUT_MS: env.milliseconds(2_000),
+  /** Where logs.proto is; by default the repository's proto/ folder, two levels above src/ and dist/. */
+  PROTO_PATH: optionalText(),
+  LOG_LEVEL: env.logLevel(),
+  LOG_PRETTY: env.optionalBoolean(),
+});
+
+export type Config = z.output<typeof schema>;
+export const readConfig = (source: NodeJS.ProcessEnv = process.env): Config => loadConfig(schema, source);
+
+/** The schema itself, so the deployment checks compare every environment with what this service reads. */
+export const configSchema = schema;

@@ -1,0 +1,54 @@
+import { MongoServerError, type Collection, type MongoClient } from 'mongodb';
+import { serviceUnavailable } from '@go-micro/toolkit';
+import type { LogEntryInput, LogWriter } from './log-entry.js';
+
+/** An entry as the course stored it, plus, for events, the id that makes writing one twice harmless. */
+export interface LogDocument {
+  name: string;
+  data: string;
+  event_id?: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const DUPLICATE_KEY = 11000;
+
+/** The `logs` collection of the `logs` database. */
+export class LogsStore implements LogWriter {
+  private readonly logs: Collection<LogDocument>;
+
+  constructor(client: MongoClient) {
+    this.logs = client.db('logs').collection<LogDocument>('logs');
+  }
+
+  /**
+   * Safe on every start and from every replica: creating an index that exists
+   * changes nothing. One call per index, because FerretDB 1.x drops the
+   * connection when a batch names an index that already exists.
+   */
+  async ensureIndexes(): Promise<void> {
+    await this.logs.createIndex({ created_at: 1 }, { name: 'created_at_1' });
+    // Sparse: entries without an event id (REST, JSON-RPC, gRPC calls, or written by the Go logger) are not in it.
+    await this.logs.createIndex({ event_id: 1 }, { name: 'event_id_1', unique: true, sparse: true });
+  }
+
+  /**
+   * Stores an entry, and an event only once: a second write of the same event
+   * id (a RabbitMQ redelivery) hits the unique index and is taken as done.
+   */
+  async write(entry: LogEntryInput): Promise<void> {
+    const now = new Date();
+    try {
+      await this.logs.insertOne({
+        name: entry.name,
+        data: entry.data,
+        ...(entry.event_id ? { event_id: entry.event_id } : {}),
+        created_at: now,
+        updated_at: now,
+      });
+    } catch (err) {
+      if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) return;
+      throw serviceUnavailable('MongoDB', err);
+    }
+  }
+}

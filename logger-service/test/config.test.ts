@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { readConfig } from '../src/config.js';
+import { createMongoClient } from '../src/mongo-client.js';
+
+describe('logger-service configuration', () => {
+  it('when nothing is set, uses the native dev defaults', () => {
+    const config = readConfig({});
+
+    expect(config).toMatchObject({ PORT: 8082, RPC_PORT: 5001, GRPC_PORT: 50001, MONGO_URL: 'mongodb://localhost:27017' });
+    expect(config.MONGO_USERNAME).toBeUndefined();
+  });
+
+  it('when MONGO_URL is not a MongoDB URL, stops start-up naming it', () => {
+    expect(() => readConfig({ MONGO_URL: 'http://mongo' })).toThrow(/MONGO_URL: expected a URL starting with mongodb:\/\//);
+  });
+
+  it('when MONGO_URL names a replica set, accepts it', () => {
+    expect(readConfig({ MONGO_URL: 'mongodb://a:27017,b:27017/?replicaSet=rs0' }).MONGO_URL).toContain('a:27017,b:27017');
+  });
+
+  it('when MONGO_USERNAME and MONGO_PASSWORD are set, as compose sets them, the client logs in with them', () => {
+    const config = readConfig({ MONGO_URL: 'mongodb://mongo:27017', MONGO_USERNAME: 'admin', MONGO_PASSWORD: 'password' });
+
+    const client = createMongoClient(config);
+
+    expect(client.options.credentials).toMatchObject({ username: 'admin', password: 'password' });
+  });
+
+  it('when the credentials are in the URL instead, the client uses those', () => {
+    const client = createMongoClient(readConfig({ MONGO_URL: 'mongodb://admin:password@mongo:27017', MONGO_USERNAME: '' }));
+
+    expect(client.options.credentials).toMatchObject({ username: 'admin', password: 'password' });
+  });
+});

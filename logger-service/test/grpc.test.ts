@@ -1,0 +1,74 @@
+import * as grpc from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFerretDB, type FerretDB } from '../../testkit/src/ferretdb.js';
+import { loadLogService, type LogRequest, type LogResponse } from '../src/logs-proto.js';
+import { LogsReader, startLogger, uniqueName, type RunningLogger } from './logger-harness.js';
+
+let ferret: FerretDB;
+let logger: RunningLogger;
+let reader: LogsReader;
+let client: grpc.Client;
+
+beforeAll(async () => {
+  ferret = await startFerretDB();
+  logger = await startLogger(ferret.url);
+  reader = new LogsReader(ferret.url);
+  const LogService = loadLogService();
+  client = new LogService(logger.grpcAddress, grpc.credentials.createInsecure());
+});
+afterAll(async () => {
+  client?.close();
+  await reader?.close();
+  await logger?.close();
+  await ferret?.stop();
+});
+
+/** Calls WriteLog from the shared proto, as the broker (or the course's Go broker) does. */
+function writeLog(request: LogRequest, metadata = new grpc.Metadata()): Promise<{ err: grpc.ServiceError | null; response?: LogResponse }> {
+  const call = (client as unknown as Record<string, (...args: unknown[]) => void>).WriteLog!.bind(client);
+  return new Promise((resolve) =>
+    call(request, metadata, { deadline: Date.now() + 5_000 }, (err: grpc.ServiceError | null, response?: LogResponse) =>
+      resolve({ err, response }),
+    ),
+  );
+}
+
+describe('logger gRPC LogService.WriteLog', () => {
+  it('when the entry is valid, answers logged! and stores it with name, data and timestamps', async () => {
+    const name = uniqueName('grpc');
+
+    const { err, response } = await writeLog({ logEntry: { name, data: 'via gRPC' } });
+
+    expect(err).toBeNull();
+    expect(response).toEqual({ result: 'logged!' });
+    const [entry, ...others] = await reader.entries({ name });
+    expect(others).toHaveLength(0);
+    expect(entry).toMatchObject({ name, data: 'via gRPC' });
+    expect(entry!.created_at).toBeInstanceOf(Date);
+    expect(entry!.updated_at).toBeInstanceOf(Date);
+  });
+
+  it('when the call carries x-request-id metadata, the entry is written under that request id', async () => {
+    const name = uniqueName('grpc-reqid');
+    const metadata = new grpc.Metadata();
+    metadata.set('x-request-id', 'grpc-request-1');
+
+    const { err } = await writeLog({ logEntry: { name, data: 'x' } }, metadata);
+
+    expect(err).toBeNull();
+    expect(logger.requestIds.get(name)).toBe('grpc-request-1');
+  });
+
+  it('when the entry has no name, answers INVALID_ARGUMENT naming it', async () => {
+    const { err } = await writeLog({ logEntry: { name: '', data: 'x' } });
+
+    expect(err?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(err?.details).toBe('name: must not be empty');
+  });
+
+  it('when the request has no entry at all, answers INVALID_ARGUMENT', async () => {
+    const { err } = await writeLog({});
+
+    expect(err?.code).toBe(grpc.status.INVALID_ARGUMENT);
+  });
+});
