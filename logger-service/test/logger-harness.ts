@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Filter } from 'mongodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, currentRequestId } from '@go-micro/toolkit';
 import { startApp, type RunningApp } from '../../testkit/src/http.js';
@@ -74,12 +74,12 @@ export class LogsReader {
     this.client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5_000 });
   }
 
-  entries(filter: Partial<Record<keyof LogDocument, unknown>>) {
+  entries(filter: Filter<LogDocument>) {
     return this.client.db('logs').collection<LogDocument>('logs').find(filter).toArray();
   }
 
   /** Waits until `count` entries match (bounded), then returns them. */
-  async waitForEntries(filter: Partial<Record<keyof LogDocument, unknown>>, count = 1, timeoutMs = 15_000) {
+  async waitForEntries(filter: Filter<LogDocument>, count = 1, timeoutMs = 15_000) {
     return waitUntil(
       async () => {
         const found = await this.entries(filter);
