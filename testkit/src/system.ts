@@ -18,6 +18,8 @@ export interface System {
   /** Starts it again with the same environment and port, once it answers /ping. */
   start(name: ServiceName): Promise<void>;
   shutdown(): Promise<void>;
+  /** The process id of each running service, for measuring it from outside (the benchmark reads its memory). */
+  pids(): Partial<Record<ServiceName, number>>;
 }
 
 interface ServiceSpec {
@@ -27,7 +29,7 @@ interface ServiceSpec {
 }
 
 export async function startSystem(): Promise<System> {
-  const [db, vhost, mongo, mail] = await Promise.all([createTestDatabase(), createTestVhost(), startFerretDB(), startMailCatcher()]);
+  const [db, vhost, mongo, mail] = await startAllOrNone([createTestDatabase(), createTestVhost(), startFerretDB(), startMailCatcher()] as const);
   const [auth, logger, rpc, grpc, listener, mailer, broker, page] = await freePorts(8);
   const url = (port: number) => `http://127.0.0.1:${port}`;
 
@@ -75,7 +77,21 @@ export async function startSystem(): Promise<System> {
     throw err;
   }
 
-  return { pageUrl: url(page!), brokerUrl: url(broker!), mongo, mail, stop, start, shutdown };
+  const pids = () => Object.fromEntries([...running].map(([name, service]) => [name, service.child.pid]));
+  return { pageUrl: url(page!), brokerUrl: url(broker!), mongo, mail, stop, start, shutdown, pids };
+}
+
+type Started = TestDatabase | TestVhost | FerretDB | MailCatcher;
+
+/** Like Promise.all, but when one fails it removes the ones that did start, so nothing is left on the shared servers. */
+async function startAllOrNone<T extends readonly Promise<Started>[]>(starting: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(starting);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!failure) return results.map((r) => (r as PromiseFulfilledResult<Started>).value) as never;
+  await Promise.allSettled(
+    results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])).map((thing) => ('drop' in thing ? thing.drop() : 'delete' in thing ? thing.delete() : thing.stop())),
+  );
+  throw failure.reason;
 }
 
 export type { TestDatabase, TestVhost };
