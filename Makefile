@@ -23,9 +23,131 @@ dev: build
 	scripts/ensure-postgres.sh users
 	node scripts/dev.mjs
 
-## test: install, build, type-check, lint, bring up what the tests need, run every test
-test: install build lint
+## test: install, build, type-check, lint, check the deployment files, run every test
+test: install build lint check-deploy
 	scripts/ensure-postgres.sh postgres
 	npx vitest run
 
-.PHONY: help install build lint dev test
+## check-deploy: validate compose, swarm, Kubernetes, Caddy, Dockerfiles and CI offline; run each image's start natively
+check-deploy:
+	scripts/check-deploy/run.sh
+
+# ---- Containers (Docker). The course's targets, run from the repository root. ----
+
+# `docker compose` (v2), or `docker-compose` where only v1 is installed; looked up once, when first used.
+COMPOSE = $(eval COMPOSE := $$(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || \
+	(command -v docker-compose >/dev/null && echo docker-compose) || echo "docker compose"))$(COMPOSE)
+DC = $(COMPOSE) -p go-micro -f project/docker-compose.yml
+# Image names are $(REGISTRY)/<service>:$(TAG), in compose, swarm and `make push` alike.
+REGISTRY ?= go-micro
+TAG ?= 1.0.0
+STACK ?= go-micro
+export REGISTRY TAG
+# BuildKit: the Dockerfiles cache npm's downloads between builds (also under docker-compose v1).
+export DOCKER_BUILDKIT := 1
+export COMPOSE_DOCKER_CLI_BUILD := 1
+
+## up: start every container in the background, building missing images; then open http://localhost:8081
+up:
+	$(DC) up -d
+	@echo "page http://localhost:8081  broker http://localhost:8080  mail http://localhost:8025  rabbitmq http://localhost:15672"
+
+## up_build: stop the containers, rebuild every image, start them again
+up_build:
+	$(DC) down
+	$(DC) up --build -d
+
+## down: stop and remove the containers (named volumes keep the data)
+down:
+	$(DC) down
+
+## build_broker: build the broker-service image
+build_broker:
+	$(DC) build broker-service
+
+## build_auth: build the authentication-service image
+build_auth:
+	$(DC) build authentication-service
+
+## build_logger: build the logger-service image
+build_logger:
+	$(DC) build logger-service
+
+## build_listener: build the listener-service image
+build_listener:
+	$(DC) build listener-service
+
+## build_mail: build the mail-service image (compose service mailer-service)
+build_mail:
+	$(DC) build mailer-service
+
+## build_front: build the front-end image
+build_front:
+	$(DC) build front-end
+
+## build_caddy: build the Caddy images of swarm.yml and swarm.production.yml
+build_caddy:
+	docker build -f project/caddy.dockerfile -t $(REGISTRY)/micro-caddy:$(TAG) project
+	docker build -f project/caddy.dockerfile --build-arg CADDYFILE=Caddyfile.production -t $(REGISTRY)/micro-caddy-production:$(TAG) project
+
+## broker: rebuild the broker-service image and restart its container
+broker: build_broker
+	$(DC) up -d --no-deps broker-service
+
+## auth: rebuild the authentication-service image and restart its container
+auth: build_auth
+	$(DC) up -d --no-deps authentication-service
+
+## logger: rebuild the logger-service image and restart its container
+logger: build_logger
+	$(DC) up -d --no-deps logger-service
+
+## listener: rebuild the listener-service image and restart its container
+listener: build_listener
+	$(DC) up -d --no-deps listener-service
+
+## mail: rebuild the mail-service image and restart its container
+mail: build_mail
+	$(DC) up -d --no-deps mailer-service
+
+## push: build every image and push it to REGISTRY for the swarm nodes to pull (e.g. REGISTRY=docker.io/you)
+push: build_caddy
+	$(DC) build
+	$(DC) push
+	docker push $(REGISTRY)/micro-caddy:$(TAG)
+	docker push $(REGISTRY)/micro-caddy-production:$(TAG)
+
+## swarm_up: deploy project/swarm.yml as stack go-micro (after docker swarm init, make up_build and build_caddy)
+swarm_up:
+	docker volume create caddy_data >/dev/null
+	docker volume create caddy_config >/dev/null
+	docker stack deploy -c project/swarm.yml $(STACK)
+
+## swarm_down: remove the go-micro stack from the swarm
+swarm_down:
+	docker stack rm $(STACK)
+
+# ---- The front end alone, natively, in the background (as the course's start/stop). ----
+FRONT_PID := .cache/front-end.pid
+
+## start: build and start the front end natively in the background on :8081 (log in .cache/front-end.log)
+start:
+	npx tsc -b front-end
+	@mkdir -p .cache
+	@if [ -f $(FRONT_PID) ] && kill -0 "$$(cat $(FRONT_PID))" 2>/dev/null; then \
+		echo "front end already running (pid $$(cat $(FRONT_PID)))"; \
+	else \
+		nohup node front-end/dist/main.js >.cache/front-end.log 2>&1 & echo $$! >$(FRONT_PID); \
+		echo "front end started (pid $$(cat $(FRONT_PID))): http://localhost:8081"; \
+	fi
+
+## stop: stop the front end started by make start
+stop:
+	@if [ -f $(FRONT_PID) ] && kill -0 "$$(cat $(FRONT_PID))" 2>/dev/null; then \
+		kill -TERM "$$(cat $(FRONT_PID))" && echo "front end stopped"; \
+	else \
+		echo "front end not running"; \
+	fi
+	@rm -f $(FRONT_PID)
+
+.PHONY: help install build lint dev test check-deploy up up_build down build_broker build_auth build_logger build_listener build_mail build_front build_caddy broker auth logger listener mail push swarm_up swarm_down start stop

@@ -1,0 +1,62 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { waitUntil } from '@go-micro/testkit/wait-until';
+import type { ReplayedImage } from './dockerfile-replay.js';
+import { run } from './validators.js';
+
+/** A replayed image's CMD, running natively as a container would start it. */
+export interface ImageProcess {
+  name: string;
+  output(): string;
+  /** Runs the image's own HEALTHCHECK command until it passes; throws with the service's output if it never does. */
+  waitHealthy(timeoutMs?: number): Promise<void>;
+  /** SIGTERM, as docker stop sends; resolves with the exit code, or null if it had to be killed. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+// The image runs as its non-root user; natively, when we are root, as nobody.
+const asNonRoot = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+
+export function startImage(name: string, image: ReplayedImage, env: Record<string, string>): ImageProcess {
+  const cwd = join(image.root, image.workdir);
+  const fullEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...image.env, ...env };
+  const [command, ...args] = image.cmd;
+  const child: ChildProcess = spawn(command!, args, { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], ...asNonRoot });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-20_000);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const tail = () => output.split('\n').slice(-30).join('\n');
+
+  return {
+    name,
+    output: () => output,
+    async waitHealthy(timeoutMs = 60_000) {
+      if (image.healthcheck[0] !== 'CMD') throw new Error(`${name}: HEALTHCHECK must be exec form, got ${image.healthcheck.join(' ')}`);
+      const [check, ...checkArgs] = image.healthcheck.slice(1);
+      try {
+        await waitUntil(
+          async () => {
+            if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+            const result = await run(check!, checkArgs, { cwd, env: fullEnv, timeoutMs: 5_000 });
+            return result.code === 0 || undefined;
+          },
+          { timeoutMs, intervalMs: 250, what: `${name}'s HEALTHCHECK to pass` },
+        );
+      } catch (error) {
+        throw new Error(`${(error as Error).message}\n--- ${name} output ---\n${tail()}`);
+      }
+    },
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return child.signalCode === 'SIGKILL' ? null : code;
+    },
+  };
+}
