@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 ## help: list every target with a line of text
 help:
-	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -e 's/^## //' | awk -F': ' '{ printf "  %-14s %s\n", $$1, $$2 }'
+	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -e 's/^## //' | awk '{ i = index($$0, ": "); printf "  %-14s %s\n", substr($$0, 1, i - 1), substr($$0, i + 2) }'
 
 ## install: install every workspace's dependencies exactly as locked (npm ci)
 install:
@@ -18,15 +18,37 @@ build:
 lint:
 	npx eslint .
 
+## typecheck: type-check the tests, the test kit and the benchmark (tsc -b covers the services)
+typecheck:
+	npx tsc -p tsconfig.test.json
+
 ## dev: run every service natively in the foreground, on its default port, with one log stream
 dev: build
 	scripts/ensure-postgres.sh users
 	node scripts/dev.mjs
 
-## test: install, build, type-check, lint, check the deployment files, run every test
-test: install build lint check-deploy
+## test: install, build, type-check, lint, check the deployment files, run every test (the browser test too)
+test: install build typecheck lint check-deploy
 	scripts/ensure-postgres.sh postgres
+	scripts/install-browser.sh
 	npx vitest run
+
+## e2e: the browser test alone: the whole system natively, every button clicked in Chromium
+e2e: build
+	scripts/ensure-postgres.sh postgres
+	scripts/install-browser.sh
+	npx vitest run e2e
+
+## screenshot: run the browser test and refresh the README's picture (docs/test-page.png)
+screenshot: build
+	scripts/ensure-postgres.sh postgres
+	scripts/install-browser.sh
+	UPDATE_SCREENSHOT=1 npx vitest run e2e
+
+## bench: throughput, latency and memory of every broker route, printed (not a test)
+bench: build
+	scripts/ensure-postgres.sh postgres
+	npx tsx bench/broker.bench.ts
 
 ## check-deploy: validate compose, swarm, Kubernetes, Caddy, Dockerfiles and CI offline; run each image's start natively
 check-deploy:
@@ -150,4 +172,4 @@ stop:
 	fi
 	@rm -f $(FRONT_PID)
 
-.PHONY: help install build lint dev test check-deploy up up_build down build_broker build_auth build_logger build_listener build_mail build_front build_caddy broker auth logger listener mail push swarm_up swarm_down start stop
+.PHONY: help install build lint typecheck dev test e2e screenshot bench check-deploy up up_build down build_broker build_auth build_logger build_listener build_mail build_front build_caddy broker auth logger listener mail push swarm_up swarm_down start stop
