@@ -13,6 +13,7 @@ export interface BrokerTargets {
   grpcAddress?: string;
   rabbitUrl?: string;
   authUrl?: string;
+  mailUrl?: string;
   timeoutMs?: number;
 }
 
@@ -29,7 +30,7 @@ export async function startBroker(targets: BrokerTargets): Promise<RunningApp> {
   const app = await startApp(
     createApp(logger, {
       authService: client('authentication-service', targets.authUrl ?? `http://${NOWHERE}`),
-      mailService: client('mail-service', `http://${NOWHERE}`),
+      mailService: client('mail-service', targets.mailUrl ?? `http://${NOWHERE}`),
       logVia: { rpc, grpc, rabbit, http: httpLogSink(client('logger-service', targets.loggerUrl ?? `http://${NOWHERE}`)) },
     }),
   );

@@ -1,13 +1,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, ServiceClient } from '@go-micro/toolkit';
+import { createLogger } from '@go-micro/toolkit';
 import { createApp as createAuthApp } from '../../authentication-service/src/app.js';
 import { Authenticator } from '../../authentication-service/src/authenticate.js';
 import { UsersStore } from '../../authentication-service/src/users-store.js';
 import { createTestDatabase, type TestDatabase } from '../../testkit/src/postgres.js';
 import { postJSON, startApp, type RunningApp } from '../../testkit/src/http.js';
-import { createApp } from '../src/app.js';
-import { httpLogSink } from '../src/downstream.js';
+import { startBroker } from './broker-harness.js';
 
 const logger = createLogger('test', { level: 'silent', pretty: false });
 
@@ -19,32 +18,18 @@ let brokerWithAuthDown: RunningApp;
 let brokerWithSlowAuth: RunningApp;
 let silentAuth: RunningApp;
 
-/** A broker wired to the given authentication-service address; the other services are not needed here. */
-function brokerFor(authUrl: string, timeoutMs = 5_000) {
-  const client = (name: string, baseUrl: string) => new ServiceClient({ name, baseUrl, timeoutMs });
-  const nowhere = 'http://127.0.0.1:9';
-  const logVia = httpLogSink(client('logger-service', nowhere));
-  return startApp(
-    createApp(logger, {
-      authService: client('authentication-service', authUrl),
-      mailService: client('mail-service', nowhere),
-      logVia: { rpc: logVia, grpc: logVia, rabbit: logVia, http: logVia },
-    }),
-  );
-}
-
 beforeAll(async () => {
   db = await createTestDatabase();
   pool = new pg.Pool({ connectionString: db.url });
   const users = new UsersStore(pool);
   await users.migrate();
   auth = await startApp(createAuthApp({ logger, authenticator: new Authenticator(users, async () => undefined, logger) }));
-  broker = await brokerFor(auth.url);
+  broker = await startBroker({ authUrl: auth.url });
 
   // An address where nothing listens: a started-then-closed server's port.
   const closed = await startApp(createAuthApp({ logger, authenticator: new Authenticator(users, async () => undefined, logger) }));
   await closed.close();
-  brokerWithAuthDown = await brokerFor(closed.url);
+  brokerWithAuthDown = await startBroker({ authUrl: closed.url });
 
   // A real authentication service whose every request is held back past the broker's timeout.
   const { default: express } = await import('express');
@@ -52,7 +37,7 @@ beforeAll(async () => {
   stalled.use((_req, _res, next) => setTimeout(next, 3_000));
   stalled.use(createAuthApp({ logger, authenticator: new Authenticator(users, async () => undefined, logger) }));
   silentAuth = await startApp(stalled);
-  brokerWithSlowAuth = await brokerFor(silentAuth.url, 300);
+  brokerWithSlowAuth = await startBroker({ authUrl: silentAuth.url, timeoutMs: 300 });
 });
 afterAll(async () => {
   await Promise.all([broker, brokerWithAuthDown, brokerWithSlowAuth, silentAuth, auth].map((a) => a?.close()));

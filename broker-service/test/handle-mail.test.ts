@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, ServiceClient } from '@go-micro/toolkit';
+import { createLogger } from '@go-micro/toolkit';
 import { createApp as createMailApp } from '../../mail-service/src/app.js';
 import { Mailer } from '../../mail-service/src/mailer.js';
 import { loadTemplates } from '../../mail-service/src/templates.js';
 import { startMailCatcher, type MailCatcher } from '../../testkit/src/mail-catcher.js';
 import { postJSON, startApp, type RunningApp } from '../../testkit/src/http.js';
-import { createApp } from '../src/app.js';
-import { httpLogSink } from '../src/downstream.js';
+import { startBroker } from './broker-harness.js';
 
 const logger = createLogger('test', { level: 'silent', pretty: false });
 
@@ -16,20 +15,6 @@ let mailService: RunningApp;
 let broker: RunningApp;
 let brokerWithMailDown: RunningApp;
 
-/** A broker wired to the given mail-service address; the other services are not needed here. */
-function brokerFor(mailUrl: string) {
-  const client = (name: string, baseUrl: string) => new ServiceClient({ name, baseUrl, timeoutMs: 5_000 });
-  const nowhere = 'http://127.0.0.1:9';
-  const logVia = httpLogSink(client('logger-service', nowhere));
-  return startApp(
-    createApp(logger, {
-      authService: client('authentication-service', nowhere),
-      mailService: client('mail-service', mailUrl),
-      logVia: { rpc: logVia, grpc: logVia, rabbit: logVia, http: logVia },
-    }),
-  );
-}
-
 beforeAll(async () => {
   catcher = await startMailCatcher();
   const settings = {
@@ -38,12 +23,12 @@ beforeAll(async () => {
   };
   mailer = new Mailer(settings, await loadTemplates(), logger);
   mailService = await startApp(createMailApp({ logger, sendMail: mailer.send }));
-  broker = await brokerFor(mailService.url);
+  broker = await startBroker({ mailUrl: mailService.url });
 
   // An address where nothing listens: a started-then-closed server's port.
   const closed = await startApp(createMailApp({ logger, sendMail: mailer.send }));
   await closed.close();
-  brokerWithMailDown = await brokerFor(closed.url);
+  brokerWithMailDown = await startBroker({ mailUrl: closed.url });
 });
 afterAll(async () => {
   await Promise.all([broker, brokerWithMailDown, mailService].map((a) => a?.close()));

@@ -77,7 +77,7 @@ describe('logger, listener and broker as processes', () => {
   it('when sent SIGTERM, each service closes its connections and exits with code 0', async () => {
     for (const service of services) {
       await service.stop();
-      expect({ name: service.name, code: service.child.exitCode }).toEqual({ name: service.name, code: 0 });
+      expect({ name: service.name, code: service.exitCode() }).toEqual({ name: service.name, code: 0 });
     }
   });
 });

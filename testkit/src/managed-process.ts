@@ -6,6 +6,9 @@ const stopGraceMs = 5_000;
 
 /** A server started by a test, stopped with it. */
 export interface ManagedProcess {
+  pid: number | undefined;
+  /** Its exit code once it has exited by itself or on SIGTERM; null while it runs or if it was killed. */
+  exitCode(): number | null;
   /** The last lines it printed (stdout and stderr), for error messages. */
   output(): string;
   /** Resolves with the first match of `pattern` in its output; rejects if it ends first. */
@@ -22,10 +25,16 @@ export interface ManagedProcess {
  * closes (GO_MICRO_EXIT_ON_STDIN_EOF), which covers a parent killed outright.
  * The child does not keep the parent's event loop alive.
  */
-export function spawnManaged(name: string, command: string, args: string[]): ManagedProcess {
+export function spawnManaged(
+  name: string,
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): ManagedProcess {
   const child = spawn(command, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, GO_MICRO_EXIT_ON_STDIN_EOF: '1' },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    env: { ...process.env, GO_MICRO_EXIT_ON_STDIN_EOF: '1', ...options.env },
   });
   let output = '';
   let ended: string | undefined; // how it ended, once it has
@@ -58,6 +67,8 @@ export function spawnManaged(name: string, command: string, args: string[]): Man
   const describe = (state: string) => `${name} (${command} ${args.join(' ')}) ${state}; its output:\n${output}`;
 
   return {
+    pid: child.pid,
+    exitCode: () => child.exitCode,
     output: () => output,
 
     assertRunning() {

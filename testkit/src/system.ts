@@ -77,7 +77,7 @@ export async function startSystem(): Promise<System> {
     throw err;
   }
 
-  const pids = () => Object.fromEntries([...running].map(([name, service]) => [name, service.child.pid]));
+  const pids = () => Object.fromEntries([...running].map(([name, service]) => [name, service.pid]));
   return { pageUrl: url(page!), brokerUrl: url(broker!), mongo, mail, stop, start, shutdown, pids };
 }
 
