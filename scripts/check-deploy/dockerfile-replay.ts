@@ -4,6 +4,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { chmod, cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import type { DockerStage } from './dockerfiles.js';
+import { type ImageNode, installNode } from './image-node.js';
 import { run } from './validators.js';
 
 /** What the final stage leaves: a folder standing for the image's filesystem, and how to start it. */
@@ -15,6 +16,8 @@ export interface ReplayedImage {
   healthcheck: string[];
   user: string;
   log: string;
+  /** The base image's Node, at <root>/usr/local/bin/node: it runs the CMD and the HEALTHCHECK. */
+  node: ImageNode;
 }
 
 export interface ReplayOptions {
@@ -26,14 +29,17 @@ export interface ReplayOptions {
   /** Where results of RUN npm ci are kept between runs, keyed like Docker's layer cache. */
   layerCache: string;
   npmCache: string;
+  /** The Node of the FROM lines (imageNodeVersion): it runs every RUN, and the final image holds it. */
+  node: ImageNode;
 }
 
 /**
  * Replays a Dockerfile natively: each stage gets a folder as its filesystem, COPY copies from
  * the context (as .dockerignore filters it) or from an earlier stage, RUN runs the command in
- * the WORKDIR with the stage's ENV. What cannot be replayed without Docker (the base image's
- * own files, USER switching during the build) is left out; this proves that the instructions
- * produce a runnable service from the context, with exactly the files they copy.
+ * the WORKDIR with the stage's ENV and the base image's Node first on PATH. What cannot be
+ * replayed without Docker (the base image's other files, USER switching during the build) is
+ * left out; this proves that the instructions produce a runnable service from the context,
+ * with exactly the files they copy, on the Node version the image runs.
  */
 export async function replayDockerfile(stages: DockerStage[], options: ReplayOptions): Promise<ReplayedImage> {
   await mkdir(options.workDir, { recursive: true });
@@ -41,7 +47,7 @@ export async function replayDockerfile(stages: DockerStage[], options: ReplayOpt
   const log = join(options.workDir, 'build.log');
   const roots = new Map<string, { root: string; key: string }>();
   const usedLayers = new Set<string>();
-  let image: ReplayedImage | undefined;
+  let final: Omit<ReplayedImage, 'log' | 'node'> | undefined;
 
   for (const [index, stage] of stages.entries()) {
     const root = join(options.workDir, `stage-${index}`);
@@ -50,7 +56,8 @@ export async function replayDockerfile(stages: DockerStage[], options: ReplayOpt
     // The image's files are readable by its non-root user, as in a container.
     await chmod(root, 0o755);
     const state = { root, workdir: '/', env: {} as Record<string, string>, cmd: [] as string[], healthcheck: [] as string[], user: 'root' };
-    let key = hash(`FROM ${stage.base}`);
+    // Keyed by the Node that ran the step too, so layers built by another Node are not reused.
+    let key = hash(`FROM ${stage.base}`, `node ${options.node.version}`);
 
     for (const command of stage.commands) {
       key = hash(key, command.source);
@@ -89,7 +96,7 @@ export async function replayDockerfile(stages: DockerStage[], options: ReplayOpt
             await restoreLayer(layer, root);
             break;
           }
-          await runStep(command.args!, command.shell ?? false, join(root, state.workdir), { ...state.env, npm_config_cache: options.npmCache }, log);
+          await runStep(command.args!, command.shell ?? false, join(root, state.workdir), { ...state.env, npm_config_cache: options.npmCache }, options.node, log);
           if (cacheable) await saveLayer(root, layer);
           break;
         }
@@ -98,10 +105,10 @@ export async function replayDockerfile(stages: DockerStage[], options: ReplayOpt
       }
     }
     roots.set(stage.name || String(index), { root, key });
-    image = { ...state, log };
+    final = state;
   }
   await pruneLayers(options.layerCache, usedLayers);
-  return image!;
+  return { ...final!, log, node: await installNode(options.node, final!.root) };
 }
 
 /** COPY: a folder's contents, or files, into dest (relative to WORKDIR; a trailing / means a folder). */
@@ -138,12 +145,14 @@ async function contentHash(options: ReplayOptions, sources: string[]): Promise<s
   return digest.digest('hex');
 }
 
-function runStep(args: string[], shell: boolean, cwd: string, env: Record<string, string>, log: string): Promise<void> {
+function runStep(args: string[], shell: boolean, cwd: string, env: Record<string, string>, node: ImageNode, log: string): Promise<void> {
   const [command, ...rest] = shell ? ['/bin/sh', '-c', args.join(' ')] : args;
   return new Promise((resolve, reject) => {
     const out = createWriteStream(log, { flags: 'a' });
     out.write(`\n$ ${args.join(' ')}\n`);
-    const child = spawn(command!, rest, { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // npm and tsc are scripts run by `env node`: with the image's Node first on PATH, they run on it.
+    const path = `${node.binDir}:${process.env.PATH}`;
+    const child = spawn(command!, rest, { cwd, env: { PATH: path, HOME: process.env.HOME, ...networkEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.pipe(out, { end: false });
     child.stderr.pipe(out, { end: false });
     child.once('error', reject);
@@ -154,6 +163,16 @@ function runStep(args: string[], shell: boolean, cwd: string, env: Record<string
       reject(new Error(`RUN ${args.join(' ')} exited with ${code}; last lines of ${log}:\n${tail}`));
     });
   });
+}
+
+/**
+ * This machine's way to the registry, as Docker hands a build its proxy settings. Node's official
+ * binary trusts only its bundled CAs (a distribution's Node trusts the system's): without
+ * NODE_EXTRA_CA_CERTS behind an intercepting proxy, npm ci waits minutes on failed revalidations.
+ */
+function networkEnv(): Record<string, string> {
+  const names = ['NODE_EXTRA_CA_CERTS', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy'];
+  return Object.fromEntries(names.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
 }
 
 async function saveLayer(root: string, layer: string): Promise<void> {

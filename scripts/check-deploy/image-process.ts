@@ -1,13 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitUntil } from '@go-micro/testkit/wait-until';
 import type { ReplayedImage } from './dockerfile-replay.js';
-import { run } from './validators.js';
+import { run, type RunResult } from './validators.js';
 
 /** A replayed image's CMD, running natively as a container would start it. */
 export interface ImageProcess {
   name: string;
   output(): string;
+  /** The binary the CMD's process runs (from /proc), to prove which Node answers. */
+  executable(): Promise<string>;
+  /** Runs a command where and as the HEALTHCHECK runs (same folder, environment and PATH). */
+  exec(args: string[]): Promise<RunResult>;
   /** Runs the image's own HEALTHCHECK command until it passes; throws with the service's output if it never does. */
   waitHealthy(timeoutMs?: number): Promise<void>;
   /** SIGTERM, as docker stop sends; resolves with the exit code, or null if it had to be killed. */
@@ -19,7 +24,8 @@ const asNonRoot = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
 
 export function startImage(name: string, image: ReplayedImage, env: Record<string, string>): ImageProcess {
   const cwd = join(image.root, image.workdir);
-  const fullEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...image.env, ...env };
+  // The base image's Node comes first on PATH (it is in /usr/local/bin there), so `node` is that version.
+  const fullEnv = { PATH: `${image.node.binDir}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...image.env, ...env };
   const [command, ...args] = image.cmd;
   const child: ChildProcess = spawn(command!, args, { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], ...asNonRoot });
   let output = '';
@@ -30,19 +36,20 @@ export function startImage(name: string, image: ReplayedImage, env: Record<strin
   child.stderr!.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const tail = () => output.split('\n').slice(-30).join('\n');
+  const exec = ([command, ...args]: string[]) => run(command!, args, { cwd, env: fullEnv, timeoutMs: 5_000 });
 
   return {
     name,
     output: () => output,
+    executable: () => readlink(`/proc/${child.pid}/exe`),
+    exec,
     async waitHealthy(timeoutMs = 60_000) {
       if (image.healthcheck[0] !== 'CMD') throw new Error(`${name}: HEALTHCHECK must be exec form, got ${image.healthcheck.join(' ')}`);
-      const [check, ...checkArgs] = image.healthcheck.slice(1);
       try {
         await waitUntil(
           async () => {
             if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-            const result = await run(check!, checkArgs, { cwd, env: fullEnv, timeoutMs: 5_000 });
-            return result.code === 0 || undefined;
+            return (await exec(image.healthcheck.slice(1))).code === 0 || undefined;
           },
           { timeoutMs, intervalMs: 250, what: `${name}'s HEALTHCHECK to pass` },
         );

@@ -13,15 +13,17 @@ import { waitUntil } from '@go-micro/testkit/wait-until';
 import { PROJECT, type ServiceName } from './deployments.js';
 import { replayDockerfile, type ReplayedImage } from './dockerfile-replay.js';
 import { dockerfileOf, parseDockerfiles } from './dockerfiles.js';
+import { imageNode, imageNodeVersion } from './image-node.js';
 import { type ImageProcess, startImage } from './image-process.js';
 import { cacheDir } from './cache-dir.js';
-import { REPO_ROOT, runValidator } from './validators.js';
+import { REPO_ROOT, run, runValidator } from './validators.js';
 
 // In the order a system comes up: what a service calls is started before it.
 const ORDER: ServiceName[] = ['logger-service', 'authentication-service', 'mailer-service', 'listener-service', 'broker-service', 'front-end'];
 const REPLAY_TIMEOUT_MS = 600_000;
 
 let work: string;
+let nodeVersion: string;
 let db: TestDatabase;
 let vhost: TestVhost;
 let mongo: FerretDB;
@@ -38,6 +40,10 @@ beforeAll(async () => {
   const context = REPO_ROOT.replace(/\/$/, '');
   const contextFiles: string[] = JSON.parse((await runValidator('dockerfile-check', ['-context', context])).stdout);
   const parsed = await parseDockerfiles(ORDER.map(dockerfileOf));
+  // The Node of the FROM lines, not this machine's, builds and runs every image.
+  nodeVersion = imageNodeVersion(parsed);
+  const node = await imageNode(nodeVersion);
+  console.log(`replaying on the images' Node: ${node.path} --version says ${(await run(node.path, ['--version'])).stdout.trim()}`);
   // Two builds at a time: this machine has two cores, and npm ci is mostly waiting on the disk.
   const queue = [...ORDER];
   const next = (): Promise<void> | undefined => {
@@ -49,6 +55,7 @@ beforeAll(async () => {
       workDir: join(work, name),
       layerCache: join(cacheDir(), 'image-layers', name),
       npmCache: join(cacheDir(), 'npm'),
+      node,
     });
     replays.set(name, replay);
     replay.catch(() => undefined);
@@ -91,11 +98,16 @@ const envOf = (name: ServiceName): Record<string, string> =>
 
 describe("each image's build and start, replayed natively (production dependencies only, non-root)", () => {
   for (const name of ORDER) {
-    it(`when ${name}'s Dockerfile is replayed and its CMD started, its own HEALTHCHECK passes`, async () => {
+    it(`when ${name}'s Dockerfile is replayed and its CMD started on the image's Node, its own HEALTHCHECK passes`, async () => {
       const image = await replays.get(name)!;
       const service = startImage(name, image, { PORT: String(port[name]), ...envOf(name) });
       running.set(name, service);
       await service.waitHealthy();
+      // The process that answers runs the image's Node binary, and so does the HEALTHCHECK's `node`.
+      const executable = await service.executable();
+      expect(executable).toBe(image.node.path);
+      expect((await run(executable, ['--version'])).stdout.trim()).toBe(`v${nodeVersion}`);
+      expect((await service.exec(['node', '--version'])).stdout.trim()).toBe(`v${nodeVersion}`);
     }, REPLAY_TIMEOUT_MS);
   }
 });
