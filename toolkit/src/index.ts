@@ -1,4 +1,4 @@
-export { type Envelope, reply, replyError } from './envelope.js';
+export { type Envelope, reply } from './envelope.js';
 export {
   HttpError,
   badRequest,
@@ -9,14 +9,14 @@ export {
   serviceUnavailable,
   gatewayTimeout,
 } from './http-error.js';
-export { jsonBody, MAX_BODY_BYTES } from './json-body.js';
+export { jsonBody } from './json-body.js';
 export { parseSingleJSONValue } from './json-value.js';
 export { validate } from './validate.js';
-export { loadConfig, ConfigError, env } from './config.js';
+export { loadConfig, env } from './config.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { acceptRequestId, currentRequestId, runWithRequestId, REQUEST_ID_HEADER } from './request-context.js';
-export { createHttpApp, courseCors, heartbeat, errorHandler, type HttpAppOptions } from './http-app.js';
-export { listen, portOf, closeServer, shutdownOnSignals, runMain, type Closer } from './lifecycle.js';
+export { createHttpApp, type HttpAppOptions } from './http-app.js';
+export { listen, closeServer, shutdownOnSignals, runMain, type Closer } from './lifecycle.js';
 export { waitFor, type WaitOptions } from './retry.js';
 export { ServiceClient, type ServiceClientOptions, type ServiceReply } from './service-client.js';
 export { JsonObjectStream, JsonStreamError } from './json-stream.js';

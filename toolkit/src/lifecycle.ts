@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from './logger.js';
 
@@ -9,10 +8,6 @@ export function listen(app: Express, port: number, host?: string): Promise<Serve
     const server = app.listen(port, host ?? '::', (err?: Error) => (err ? reject(err) : resolve(server)));
     server.once('error', reject);
   });
-}
-
-export function portOf(server: Server): number {
-  return (server.address() as AddressInfo).port;
 }
 
 /** Stops accepting connections, lets in-flight requests finish, then closes idle keep-alive sockets. */
