@@ -37,18 +37,18 @@ test: install build typecheck lint check-deploy
 e2e: build
 	scripts/ensure-postgres.sh postgres
 	scripts/install-browser.sh
-	npx vitest run e2e
+	npx vitest run tests/e2e
 
 ## screenshot: run the browser test and refresh the README's picture (docs/test-page.png)
 screenshot: build
 	scripts/ensure-postgres.sh postgres
 	scripts/install-browser.sh
-	UPDATE_SCREENSHOT=1 npx vitest run e2e
+	UPDATE_SCREENSHOT=1 npx vitest run tests/e2e
 
 ## bench: throughput, latency and memory of every broker route, printed (not a test)
 bench: build
 	scripts/ensure-postgres.sh postgres
-	npx tsx bench/broker.bench.ts
+	npx tsx tests/bench/broker.bench.ts
 
 ## check-deploy: validate compose, swarm, Kubernetes, Caddy, Dockerfiles and CI offline; run each image's start natively
 check-deploy:

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'tools/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'tools/**', 'contracts/src/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,7 +18,7 @@ export default tseslint.config(
     languageOptions: { globals: { document: 'readonly', fetch: 'readonly', AbortSignal: 'readonly' }, sourceType: 'script' },
   },
   {
-    files: ['scripts/**/*.{js,mjs,ts}', '**/test/**/*.ts', '**/bench/**/*.ts'],
+    files: ['scripts/**/*.{js,mjs,ts}', '**/test/**/*.ts', 'tests/**/*.ts'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
     rules: { 'no-console': 'off' },
   },

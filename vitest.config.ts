@@ -6,12 +6,12 @@ export default defineConfig({
     conditions: ['@go-micro/source'],
   },
   test: {
-    include: ['*/test/**/*.test.ts'],
+    include: ['*/test/**/*.test.ts', 'tests/*/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     // Builds FerretDB and Mailpit once, before any test: the first build takes minutes.
-    globalSetup: ['./testkit/src/global-setup.ts'],
-    reporters: ['default', './testkit/src/summary-reporter.ts'],
+    globalSetup: ['./tests/kit/src/global-setup.ts'],
+    reporters: ['default', './tests/kit/src/summary-reporter.ts'],
   },
 });

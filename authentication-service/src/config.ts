@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@go-micro/toolkit';
+import { env, loadConfig, serviceConfig } from '@go-micro/toolkit';
 import { poolConfigFromDsn } from './dsn.js';
 
 function readable(dsn: string): boolean {
@@ -11,7 +11,7 @@ function readable(dsn: string): boolean {
   }
 }
 
-const schema = z.object({
+const schema = serviceConfig({
   PORT: env.port(8083),
   /** The course's key=value DSN, or a postgres:// URL. */
   DSN: z
@@ -20,8 +20,6 @@ const schema = z.object({
     .default('host=localhost port=5432 user=postgres password=password dbname=users sslmode=disable timezone=UTC connect_timeout=5')
     .refine(readable, { error: 'expected key=value pairs (host=... dbname=...) or a postgres:// URL' }),
   LOGGER_SERVICE_URL: env.url('http://localhost:8082'),
-  LOG_LEVEL: env.logLevel(),
-  LOG_PRETTY: env.optionalBoolean(),
 });
 
 export type Config = z.output<typeof schema>;

@@ -1,18 +1,13 @@
 import pg from 'pg';
-import { closeServer, createLogger, listen, runMain, ServiceClient, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
+import { closeServer, listen, runService, ServiceClient, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
 import { createApp } from './app.js';
 import { loggerServiceAudit } from './audit-log.js';
 import { Authenticator } from './authenticate.js';
-import { readConfig } from './config.js';
+import { configSchema } from './config.js';
 import { poolConfigFromDsn } from './dsn.js';
 import { UsersStore } from './users-store.js';
 
-const logger = createLogger('authentication-service');
-
-runMain(logger, async () => {
-  const config = readConfig();
-  logger.level = config.LOG_LEVEL;
-
+runService('authentication-service', configSchema, async ({ config, logger }) => {
   const pool = new pg.Pool({ ...poolConfigFromDsn(config.DSN), max: 10 });
   // An idle client whose server went away must not crash the process; the pool replaces it.
   pool.on('error', (err) => logger.warn({ reason: err.message }, 'postgres connection lost'));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@go-micro/toolkit';
+import { env, loadConfig, serviceConfig } from '@go-micro/toolkit';
 
-const schema = z.object({
+const schema = serviceConfig({
   PORT: env.port(8080),
   AUTH_SERVICE_URL: env.url('http://localhost:8083'),
   LOGGER_SERVICE_URL: env.url('http://localhost:8082'),
@@ -12,13 +12,11 @@ const schema = z.object({
   RABBIT_URL: env.url('amqp://guest:guest@localhost:5672', ['amqp:', 'amqps:']),
   /** How long any call to another service may take before the broker answers 504. */
   UPSTREAM_TIMEOUT_MS: env.milliseconds(5_000),
-  /** Where logs.proto is; by default the repository's proto/ folder, two levels above src/ and dist/. */
+  /** Where logs.proto is; by default the one in the contracts package. */
   PROTO_PATH: z
     .string()
     .optional()
     .transform((value) => value || undefined),
-  LOG_LEVEL: env.logLevel(),
-  LOG_PRETTY: env.optionalBoolean(),
 });
 
 export type Config = z.output<typeof schema>;

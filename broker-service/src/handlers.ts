@@ -1,13 +1,13 @@
 import type { Request, Response } from 'express';
-import { badRequest, reply, validate, type ServiceClient } from '@go-micro/toolkit';
-import { authenticate, sendMail, type LogSink } from './downstream.js';
-import { handleRequests, logRequest, requestPayload } from './payloads.js';
+import { badGateway, reply, validate, type ServiceClient } from '@go-micro/toolkit';
+import type { LogTransport } from './log-transport.js';
+import { logRequest, readHandleRequest } from './payloads.js';
 
 export interface BrokerDeps {
   authService: ServiceClient;
   mailService: ServiceClient;
-  /** The four ways a log entry travels, as the course taught them. */
-  logVia: { rpc: LogSink; grpc: LogSink; rabbit: LogSink; http: LogSink };
+  /** The four ways a log entry reaches logger-service, as the course taught them. */
+  logTransports: { rpc: LogTransport; grpc: LogTransport; rabbit: LogTransport; http: LogTransport };
 }
 
 export function handlers(deps: BrokerDeps) {
@@ -17,36 +17,29 @@ export function handlers(deps: BrokerDeps) {
 
     /** POST /handle : one entry point, dispatched on `action`. */
     handleSubmission: async (req: Request, res: Response) => {
-      const { action } = validate(requestPayload, req.body);
-      switch (action) {
+      const request = readHandleRequest(req.body);
+      switch (request.action) {
         case 'auth': {
-          const { auth } = validate(handleRequests.auth, req.body);
-          const user = await authenticate(deps.authService, auth);
+          // The user comes back as authentication-service sent it; the broker passes it on untouched.
+          const { data: user } = await deps.authService.call('/authenticate', request.auth);
+          if (!user) throw badGateway(deps.authService.name, 'gave a bad answer (no user)');
           reply(res, 202, 'Authenticated!', user);
           return;
         }
-        case 'log': {
-          const { log } = validate(handleRequests.log, req.body);
-          const result = await deps.logVia.rpc.log(log);
-          reply(res, 202, result);
+        case 'log':
+          reply(res, 202, await deps.logTransports.rpc.log(request.log));
           return;
-        }
-        case 'mail': {
-          const { mail } = validate(handleRequests.mail, req.body);
-          await sendMail(deps.mailService, mail);
-          reply(res, 202, `Message sent to ${mail.to}`);
+        case 'mail':
+          await deps.mailService.call('/send', request.mail);
+          reply(res, 202, `Message sent to ${request.mail.to}`);
           return;
-        }
-        default:
-          throw badRequest('unknown action');
       }
     },
 
-    /** POST /log-grpc, /log-rabbit, /log-http : the same log entry over another transport. */
-    logVia: (transport: 'grpc' | 'rabbit' | 'http', message: string) => async (req: Request, res: Response) => {
+    /** POST /log-grpc, /log-rabbit, /log-http : the same log entry through another transport. */
+    logThrough: (transport: LogTransport) => async (req: Request, res: Response) => {
       const { log } = validate(logRequest, req.body);
-      await deps.logVia[transport].log(log);
-      reply(res, 202, message);
+      reply(res, 202, await transport.log(log));
     },
   };
 }

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel } from 'amqplib';
-import { currentRequestId, LOG_EXCHANGE, LOG_EXCHANGE_TYPE, LOG_PUBLISH_KEY, REQUEST_ID_HEADER, HttpError, serviceUnavailable, type Logger } from '@go-micro/toolkit';
-import type { LogSink } from './downstream.js';
+import { LOG_EXCHANGE, LOG_EXCHANGE_TYPE, LOG_PUBLISH_KEY, type LogEntry } from '@go-micro/contracts';
+import { currentRequestId, REQUEST_ID_HEADER, HttpError, serviceUnavailable, type Logger } from '@go-micro/toolkit';
+import type { LogTransport } from './log-transport.js';
 
 const RETRY_PAUSE_MS = 100;
 
@@ -17,7 +18,7 @@ const RETRY_PAUSE_MS = 100;
  * Each event carries a unique messageId: the logger stores an event id once,
  * so a message sent twice (re-sent after a cut, or retried) is stored once.
  */
-export class RabbitLogSink implements LogSink {
+export class RabbitLog implements LogTransport {
   private readonly connection: AmqpConnectionManager;
   private readonly channel: ChannelWrapper;
   private closed = false;
@@ -43,7 +44,7 @@ export class RabbitLogSink implements LogSink {
     this.channel.on('error', (err: Error) => logger.error({ reason: err.message }, 'RabbitMQ set-up failed'));
   }
 
-  async log(entry: { name: string; data: string }): Promise<string> {
+  async log(entry: LogEntry): Promise<string> {
     const requestId = currentRequestId();
     const content = Buffer.from(JSON.stringify({ name: entry.name, data: entry.data }));
     const options = {

@@ -1,117 +1,28 @@
-import { connect, type Socket } from 'node:net';
-import { badGateway, gatewayTimeout, HttpError, JsonObjectStream, serviceUnavailable, type Logger } from '@go-micro/toolkit';
-import type { LogSink } from './downstream.js';
+import { JsonRpcClient, type LogEntry } from '@go-micro/contracts';
+import { badGateway, type Logger } from '@go-micro/toolkit';
+import type { LogTransport } from './log-transport.js';
 
 const SERVICE = 'logger-service';
 
-interface Pending {
-  resolve: (result: unknown) => void;
-  reject: (err: HttpError) => void;
-}
-
 /**
- * Calls the logger's RPCServer.LogInfo over JSON-RPC 1.0, framed as Go's
- * net/rpc/jsonrpc codec frames it, on one TCP connection kept open and shared
- * by all calls (the course dialled a new one per request). Replies are matched
- * to calls by id. A lost connection fails the calls waiting on it with 503 and
- * is dialled again by the next call; a call without a reply in time gets 504.
- *
- * Go's codec has no room for metadata, so the request id does not travel on
- * this hop: each call is logged here with the request id and the RPC id.
+ * The logger's RPCServer.LogInfo over Go's JSON-RPC, as the course's /handle
+ * log action called it; the reply is the logger's own words,
+ * "Processed payload via RPC:<name>".
  */
-export class JsonRpcLogSink implements LogSink {
-  private socket?: Promise<Socket>;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 0;
+export class RpcLog implements LogTransport {
+  private readonly client: JsonRpcClient;
 
-  constructor(private readonly options: { address: string; timeoutMs: number; logger: Logger }) {}
+  constructor(options: { address: string; timeoutMs: number; logger: Logger }) {
+    this.client = new JsonRpcClient({ ...options, service: SERVICE });
+  }
 
-  async log(entry: { name: string; data: string }): Promise<string> {
-    const result = await this.call('RPCServer.LogInfo', { Name: entry.name, Data: entry.data });
+  async log(entry: LogEntry): Promise<string> {
+    const result = await this.client.call('RPCServer.LogInfo', { Name: entry.name, Data: entry.data });
     if (typeof result !== 'string') throw badGateway(SERVICE, 'gave a bad answer (the result is not text)');
     return result;
   }
 
   close(): void {
-    void this.socket?.then((socket) => socket.end(), () => undefined);
-    this.socket = undefined;
+    this.client.close();
   }
-
-  private call(method: string, argument: unknown): Promise<unknown> {
-    const id = this.nextId++;
-    this.options.logger.info({ rpcId: id, method }, 'calling logger-service over JSON-RPC');
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => settle(() => reject(gatewayTimeout(SERVICE))), this.options.timeoutMs);
-      const settle = (done: () => void) => {
-        clearTimeout(timer);
-        this.pending.delete(id);
-        done();
-      };
-      this.pending.set(id, {
-        resolve: (result) => settle(() => resolve(result)),
-        reject: (err) => settle(() => reject(err)),
-      });
-      this.connection().then(
-        (socket) => {
-          if (socket.writable) socket.write(`${JSON.stringify({ method, params: [argument], id })}\n`);
-          else this.pending.get(id)?.reject(serviceUnavailable(SERVICE, new Error('connection closed')));
-        },
-        (err: unknown) => this.pending.get(id)?.reject(serviceUnavailable(SERVICE, err)),
-      );
-    });
-  }
-
-  /** The open connection, or a new one; concurrent callers share the same dial. */
-  private connection(): Promise<Socket> {
-    this.socket ??= this.dial();
-    return this.socket;
-  }
-
-  private dial(): Promise<Socket> {
-    const [host, port] = splitHostPort(this.options.address);
-    const dialing = new Promise<Socket>((resolve, reject) => {
-      const socket = connect({ host, port, noDelay: true, keepAlive: true, timeout: this.options.timeoutMs });
-      const stream = new JsonObjectStream();
-      socket.once('connect', () => {
-        socket.setTimeout(0);
-        resolve(socket);
-      });
-      socket.once('timeout', () => socket.destroy(new Error('connect timed out')));
-      socket.on('data', (chunk: Buffer) => {
-        try {
-          for (const reply of stream.push(chunk)) this.settle(reply);
-        } catch (err) {
-          this.failAll(badGateway(SERVICE, 'gave a bad answer (not JSON-RPC)', err));
-          socket.destroy();
-        }
-      });
-      socket.on('error', reject);
-      socket.once('close', () => {
-        if (this.socket === dialing) this.socket = undefined;
-        this.failAll(serviceUnavailable(SERVICE, new Error('connection closed')));
-      });
-    });
-    // A failed dial is forgotten, so the next call dials again.
-    dialing.catch(() => {
-      if (this.socket === dialing) this.socket = undefined;
-    });
-    return dialing;
-  }
-
-  private settle(reply: unknown): void {
-    const { id, result, error } = reply as { id?: unknown; result?: unknown; error?: unknown };
-    const waiting = typeof id === 'number' ? this.pending.get(id) : undefined;
-    if (!waiting) return; // a reply to a call that already timed out
-    if (error === null || error === undefined) waiting.resolve(result);
-    else waiting.reject(badGateway(SERVICE, `failed: ${typeof error === 'string' ? error : JSON.stringify(error)}`));
-  }
-
-  private failAll(err: HttpError): void {
-    for (const waiting of [...this.pending.values()]) waiting.reject(err);
-  }
-}
-
-function splitHostPort(address: string): [string, number] {
-  const colon = address.lastIndexOf(':');
-  return [address.slice(0, colon), Number(address.slice(colon + 1))];
 }

@@ -6,9 +6,9 @@ import { createApp as createAuthApp } from '../../authentication-service/src/app
 import { loggerServiceAudit } from '../../authentication-service/src/audit-log.js';
 import { Authenticator } from '../../authentication-service/src/authenticate.js';
 import { UsersStore } from '../../authentication-service/src/users-store.js';
-import { startFerretDB, type FerretDB } from '../../testkit/src/ferretdb.js';
-import { postJSON, startApp, type RunningApp } from '../../testkit/src/http.js';
-import { createTestDatabase, type TestDatabase } from '../../testkit/src/postgres.js';
+import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
+import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
+import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { LogsReader, startLogger, type RunningLogger } from '../../logger-service/test/logger-harness.js';
 import { startBroker } from './broker-harness.js';
 

@@ -1,10 +1,10 @@
 import { createLogger, ServiceClient } from '@go-micro/toolkit';
-import { startApp, type RunningApp } from '../../testkit/src/http.js';
+import { startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { createApp } from '../src/app.js';
-import { httpLogSink } from '../src/downstream.js';
-import { GrpcLogSink } from '../src/log-grpc.js';
-import { RabbitLogSink } from '../src/log-rabbit.js';
-import { JsonRpcLogSink } from '../src/log-rpc.js';
+import { GrpcLog } from '../src/log-grpc.js';
+import { HttpLog } from '../src/log-http.js';
+import { RabbitLog } from '../src/log-rabbit.js';
+import { RpcLog } from '../src/log-rpc.js';
 
 /** Where the broker under test finds the others; anything left out points where nothing listens. */
 export interface BrokerTargets {
@@ -24,14 +24,14 @@ export async function startBroker(targets: BrokerTargets): Promise<RunningApp> {
   const logger = createLogger('broker-service', { level: 'silent', pretty: false });
   const timeoutMs = targets.timeoutMs ?? 5_000;
   const client = (name: string, baseUrl: string) => new ServiceClient({ name, baseUrl, timeoutMs });
-  const rpc = new JsonRpcLogSink({ address: targets.rpcAddress ?? NOWHERE, timeoutMs, logger });
-  const grpc = new GrpcLogSink({ address: targets.grpcAddress ?? NOWHERE, timeoutMs });
-  const rabbit = new RabbitLogSink({ url: targets.rabbitUrl ?? `amqp://guest:guest@${NOWHERE}`, timeoutMs, logger });
+  const rpc = new RpcLog({ address: targets.rpcAddress ?? NOWHERE, timeoutMs, logger });
+  const grpc = new GrpcLog({ address: targets.grpcAddress ?? NOWHERE, timeoutMs });
+  const rabbit = new RabbitLog({ url: targets.rabbitUrl ?? `amqp://guest:guest@${NOWHERE}`, timeoutMs, logger });
   const app = await startApp(
     createApp(logger, {
       authService: client('authentication-service', targets.authUrl ?? `http://${NOWHERE}`),
       mailService: client('mail-service', targets.mailUrl ?? `http://${NOWHERE}`),
-      logVia: { rpc, grpc, rabbit, http: httpLogSink(client('logger-service', targets.loggerUrl ?? `http://${NOWHERE}`)) },
+      logTransports: { rpc, grpc, rabbit, http: new HttpLog(client('logger-service', targets.loggerUrl ?? `http://${NOWHERE}`)) },
     }),
   );
   return {

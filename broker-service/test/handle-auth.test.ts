@@ -4,8 +4,8 @@ import { createLogger } from '@go-micro/toolkit';
 import { createApp as createAuthApp } from '../../authentication-service/src/app.js';
 import { Authenticator } from '../../authentication-service/src/authenticate.js';
 import { UsersStore } from '../../authentication-service/src/users-store.js';
-import { createTestDatabase, type TestDatabase } from '../../testkit/src/postgres.js';
-import { postJSON, startApp, type RunningApp } from '../../testkit/src/http.js';
+import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
+import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { startBroker } from './broker-harness.js';
 
 const logger = createLogger('test', { level: 'silent', pretty: false });

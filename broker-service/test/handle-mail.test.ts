@@ -3,8 +3,8 @@ import { createLogger } from '@go-micro/toolkit';
 import { createApp as createMailApp } from '../../mail-service/src/app.js';
 import { Mailer } from '../../mail-service/src/mailer.js';
 import { loadTemplates } from '../../mail-service/src/templates.js';
-import { startMailCatcher, type MailCatcher } from '../../testkit/src/mail-catcher.js';
-import { postJSON, startApp, type RunningApp } from '../../testkit/src/http.js';
+import { startMailCatcher, type MailCatcher } from '@go-micro/testkit/mail-catcher.js';
+import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { startBroker } from './broker-harness.js';
 
 const logger = createLogger('test', { level: 'silent', pretty: false });

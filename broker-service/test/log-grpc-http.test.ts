@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFerretDB, type FerretDB } from '../../testkit/src/ferretdb.js';
-import { postJSON, type RunningApp } from '../../testkit/src/http.js';
+import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
+import { postJSON, type RunningApp } from '@go-micro/testkit/http.js';
 import { LogsReader, startLogger, uniqueName, type RunningLogger } from '../../logger-service/test/logger-harness.js';
 import { logBody, startBroker } from './broker-harness.js';
 

@@ -1,9 +1,9 @@
 import amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOG_EXCHANGE } from '@go-micro/toolkit';
-import { postJSON, type RunningApp } from '../../testkit/src/http.js';
-import { createTestVhost, type TestVhost } from '../../testkit/src/rabbitmq.js';
-import { waitUntil } from '../../testkit/src/wait-until.js';
+import { LOG_EXCHANGE } from '@go-micro/contracts';
+import { postJSON, type RunningApp } from '@go-micro/testkit/http.js';
+import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
+import { waitUntil } from '@go-micro/testkit/wait-until.js';
 import { uniqueName } from '../../logger-service/test/logger-harness.js';
 import { logBody, startBroker } from './broker-harness.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFerretDB, type FerretDB } from '../../testkit/src/ferretdb.js';
-import { postJSON, type RunningApp } from '../../testkit/src/http.js';
+import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
+import { postJSON, type RunningApp } from '@go-micro/testkit/http.js';
 import { LogsReader, startLogger, uniqueName, type RunningLogger } from '../../logger-service/test/logger-harness.js';
 import { logBody, startBroker } from './broker-harness.js';
 
@@ -31,7 +31,7 @@ describe('broker POST /handle action log (JSON-RPC to the logger)', () => {
     const { status, body } = await postJSON(`${broker.url}/handle`, logBody(name, 'over JSON-RPC'));
 
     expect(status).toBe(202);
-    expect(body).toEqual({ error: false, message: `Processed payload via RPC: ${name}` });
+    expect(body).toEqual({ error: false, message: `Processed payload via RPC:${name}` });
     expect(await reader.entries({ name, data: 'over JSON-RPC' })).toHaveLength(1);
   });
 
@@ -41,7 +41,7 @@ describe('broker POST /handle action log (JSON-RPC to the logger)', () => {
     const replies = await Promise.all(names.map((name) => postJSON(`${broker.url}/handle`, logBody(name))));
 
     expect(replies.map((reply) => reply.status)).toEqual(names.map(() => 202));
-    expect(replies.map((reply) => reply.body.message)).toEqual(names.map((name) => `Processed payload via RPC: ${name}`));
+    expect(replies.map((reply) => reply.body.message)).toEqual(names.map((name) => `Processed payload via RPC:${name}`));
     expect(logger.rpcConnections()).toBe(1);
   });
 
@@ -58,7 +58,7 @@ describe('broker POST /handle action log (JSON-RPC to the logger)', () => {
     const { status, body } = await postJSON(`${brokerToIt.url}/handle`, logBody(name));
 
     expect(status).toBe(202);
-    expect(body.message).toBe(`Processed payload via RPC: ${name}`);
+    expect(body.message).toBe(`Processed payload via RPC:${name}`);
   });
 
   it('when the logger is down, answers 503 naming it, promptly', async () => {

@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@go-micro/toolkit';
+import { env, loadConfig, serviceConfig } from '@go-micro/toolkit';
 
-const schema = z.object({
+const schema = serviceConfig({
   PORT: env.port(8081),
   /** Where the browser finds the broker; behind Caddy in swarm this is http://backend. */
   BROKER_URL: env.url('http://localhost:8080'),
-  LOG_LEVEL: env.logLevel(),
-  LOG_PRETTY: env.optionalBoolean(),
 });
 
 export type Config = z.output<typeof schema>;

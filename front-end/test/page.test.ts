@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@go-micro/toolkit';
-import { startApp, type RunningApp } from '../../testkit/src/http.js';
+import { startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { createApp } from '../src/app.js';
 import { buttons } from '../src/buttons.js';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@go-micro/toolkit';
+import { LOG_QUEUE } from '@go-micro/contracts';
+import { env, loadConfig, serviceConfig } from '@go-micro/toolkit';
 
 const count = (fallback: number, max: number) =>
   z.coerce
@@ -9,7 +10,7 @@ const count = (fallback: number, max: number) =>
     .max(max, { error: `expected a whole number from 1 to ${max}` })
     .default(fallback);
 
-const schema = z.object({
+const schema = serviceConfig({
   /** Only the health endpoint listens here. */
   PORT: env.port(8085),
   /** The vhost is the URL's path: amqp://guest:guest@rabbitmq/my-vhost. */
@@ -19,7 +20,7 @@ const schema = z.object({
   LISTENER_QUEUE: z
     .string()
     .regex(/^[\w.:-]{1,200}$/, { error: 'expected letters, digits or . _ : -' })
-    .default('logs_listener'),
+    .default(LOG_QUEUE),
   /** How many events one replica works on at once. */
   PREFETCH: count(10, 1000),
   /** Tries of one event before it goes to the dead-letter queue. */
@@ -28,8 +29,6 @@ const schema = z.object({
   RETRY_DELAY_MS: env.milliseconds(1_000),
   RETRY_MAX_DELAY_MS: env.milliseconds(60_000),
   LOGGER_TIMEOUT_MS: env.milliseconds(5_000),
-  LOG_LEVEL: env.logLevel(),
-  LOG_PRETTY: env.optionalBoolean(),
 });
 
 export type Config = z.output<typeof schema>;

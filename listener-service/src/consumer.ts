@@ -4,11 +4,12 @@ import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId, type Logger } from '@go-micro/toolkit';
 import type { Outcome } from './events.js';
 import { ATTEMPTS_HEADER, FAILURE_HEADER, failedAttempts, nextStep, type RetryPolicy } from './retry-policy.js';
-import { declareTopology, type QueueNames } from './topology.js';
+import type { LogQueues } from '@go-micro/contracts';
+import { declareTopology } from './topology.js';
 
 export interface ConsumerOptions {
   url: string;
-  queues: QueueNames;
+  queues: LogQueues;
   prefetch: number;
   retry: RetryPolicy;
   logger: Logger;

@@ -1,22 +1,17 @@
-import { closeServer, createLogger, listen, runMain, ServiceClient, shutdownOnSignals } from '@go-micro/toolkit';
+import { logQueues } from '@go-micro/contracts';
+import { closeServer, listen, runService, ServiceClient, shutdownOnSignals } from '@go-micro/toolkit';
 import { createApp } from './app.js';
-import { readConfig } from './config.js';
+import { configSchema } from './config.js';
 import { EventConsumer } from './consumer.js';
 import { handleMessage } from './events.js';
-import { loggerWriteLog } from './logger-client.js';
-import { queueNames } from './topology.js';
+import { writeToLoggerService } from './logger-service.js';
 
-const logger = createLogger('listener-service');
-
-runMain(logger, async () => {
-  const config = readConfig();
-  logger.level = config.LOG_LEVEL;
-
+runService('listener-service', configSchema, async ({ config, logger }) => {
   const loggerService = new ServiceClient({ name: 'logger-service', baseUrl: config.LOGGER_SERVICE_URL, timeoutMs: config.LOGGER_TIMEOUT_MS });
-  const writeLog = loggerWriteLog(loggerService);
+  const writeLog = writeToLoggerService(loggerService);
   const consumer = new EventConsumer({
     url: config.RABBIT_URL,
-    queues: queueNames(config.LISTENER_QUEUE),
+    queues: logQueues(config.LISTENER_QUEUE),
     prefetch: config.PREFETCH,
     retry: { maxAttempts: config.MAX_ATTEMPTS, baseDelayMs: config.RETRY_DELAY_MS, maxDelayMs: config.RETRY_MAX_DELAY_MS },
     logger,

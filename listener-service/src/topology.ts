@@ -1,16 +1,5 @@
 import type { Channel } from 'amqplib';
-import { LOG_EXCHANGE, LOG_EXCHANGE_TYPE, LOG_ROUTING_KEYS } from '@go-micro/toolkit';
-
-export interface QueueNames {
-  /** Durable and named, so events published while no listener runs wait in it; replicas compete for its messages. */
-  work: string;
-  /** Holds failed events until their delay ends, then hands them back to `work`. */
-  retry: string;
-  /** Where events end that can never be stored, or that failed every try; a person looks at them. */
-  dead: string;
-}
-
-export const queueNames = (work: string): QueueNames => ({ work, retry: `${work}.retry`, dead: `${work}.dead` });
+import { LOG_EXCHANGE, LOG_EXCHANGE_TYPE, LOG_ROUTING_KEYS, type LogQueues } from '@go-micro/contracts';
 
 /**
  * Declares the exchange and the three queues. Every declaration is
@@ -25,7 +14,7 @@ export const queueNames = (work: string): QueueNames => ({ work, retry: `${work}
  * a queue, so a short delay queued behind a long one waits for it: delays
  * are a lower bound, never shortened, which is all a backoff needs.
  */
-export async function declareTopology(channel: Channel, names: QueueNames): Promise<void> {
+export async function declareTopology(channel: Channel, names: LogQueues): Promise<void> {
   await channel.assertExchange(LOG_EXCHANGE, LOG_EXCHANGE_TYPE, { durable: true });
   await channel.assertQueue(names.work, { durable: true });
   for (const key of LOG_ROUTING_KEYS) await channel.bindQueue(names.work, LOG_EXCHANGE, key);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOG_EXCHANGE } from '@go-micro/toolkit';
-import { createTestVhost, type TestVhost } from '../../testkit/src/rabbitmq.js';
-import { waitUntil } from '../../testkit/src/wait-until.js';
+import { LOG_EXCHANGE } from '@go-micro/contracts';
+import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
+import { waitUntil } from '@go-micro/testkit/wait-until.js';
 import { startListener, type RunningListener } from './listener-harness.js';
 
 let vhost: TestVhost;

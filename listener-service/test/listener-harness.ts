@@ -1,11 +1,11 @@
+import { logQueues } from '@go-micro/contracts';
 import { createLogger, ServiceClient } from '@go-micro/toolkit';
-import { startApp } from '../../testkit/src/http.js';
+import { startApp } from '@go-micro/testkit/http.js';
 import { createApp } from '../src/app.js';
 import { EventConsumer } from '../src/consumer.js';
 import { handleMessage } from '../src/events.js';
-import { loggerWriteLog } from '../src/logger-client.js';
+import { writeToLoggerService } from '../src/logger-service.js';
 import type { RetryPolicy } from '../src/retry-policy.js';
-import { queueNames } from '../src/topology.js';
 
 export interface ListenerOptions {
   rabbitUrl: string;
@@ -25,10 +25,10 @@ export interface RunningListener {
 /** A real listener-service in this process, wired as main.ts wires it, with short retry delays. */
 export async function startListener(options: ListenerOptions): Promise<RunningListener> {
   const logger = createLogger('listener-service', { level: 'silent', pretty: false });
-  const writeLog = loggerWriteLog(new ServiceClient({ name: 'logger-service', baseUrl: options.loggerUrl, timeoutMs: 2_000 }));
+  const writeLog = writeToLoggerService(new ServiceClient({ name: 'logger-service', baseUrl: options.loggerUrl, timeoutMs: 2_000 }));
   const consumer = new EventConsumer({
     url: options.rabbitUrl,
-    queues: queueNames(options.queue ?? 'logs_listener'),
+    queues: logQueues(options.queue),
     prefetch: 10,
     retry: { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 1_000, ...options.retry },
     logger,

@@ -1,9 +1,9 @@
 import amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFerretDB, type FerretDB } from '../../testkit/src/ferretdb.js';
-import { postJSON, type RunningApp } from '../../testkit/src/http.js';
-import { createTestVhost, type TestVhost } from '../../testkit/src/rabbitmq.js';
-import { waitUntil } from '../../testkit/src/wait-until.js';
+import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
+import { postJSON, type RunningApp } from '@go-micro/testkit/http.js';
+import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
+import { waitUntil } from '@go-micro/testkit/wait-until.js';
 import { LogsReader, startLogger, uniqueName, type RunningLogger } from '../../logger-service/test/logger-harness.js';
 import { logBody, startBroker } from '../../broker-service/test/broker-harness.js';
 import { startListener, type RunningListener } from './listener-harness.js';

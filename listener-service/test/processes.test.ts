@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFerretDB, type FerretDB } from '../../testkit/src/ferretdb.js';
-import { freePorts } from '../../testkit/src/free-port.js';
-import { postJSON } from '../../testkit/src/http.js';
-import { createTestVhost, type TestVhost } from '../../testkit/src/rabbitmq.js';
-import { startService, type ServiceProcess } from '../../testkit/src/service-process.js';
+import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
+import { freePorts } from '@go-micro/testkit/free-port.js';
+import { postJSON } from '@go-micro/testkit/http.js';
+import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
+import { startService, type ServiceProcess } from '@go-micro/testkit/service-process.js';
 import { LogsReader, uniqueName } from '../../logger-service/test/logger-harness.js';
 
 // The built services (dist/main.js), started as `make dev` starts them: proves main.ts, config and the proto path.
@@ -65,7 +65,7 @@ describe('logger, listener and broker as processes', () => {
     ]);
 
     expect(replies.map(({ status, body }) => [status, body.message])).toEqual([
-      [202, `Processed payload via RPC: ${names.rpc}`],
+      [202, `Processed payload via RPC:${names.rpc}`],
       [202, 'logged'],
       [202, 'logged via RabbitMQ'],
       [202, 'logged'],

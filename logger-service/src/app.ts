@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { createHttpApp, type Logger } from '@go-micro/toolkit';
-import type { LogWriter } from './log-entry.js';
+import type { LogWriter } from './logs-store.js';
 import { mountRoutes } from './routes.js';
 
 export interface AppDeps {

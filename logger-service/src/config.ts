@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@go-micro/toolkit';
+import { env, loadConfig, serviceConfig } from '@go-micro/toolkit';
 
 /** Unset and empty mean the same: no value. */
 const optionalText = () =>
@@ -8,7 +8,7 @@ const optionalText = () =>
     .optional()
     .transform((value) => value || undefined);
 
-const schema = z.object({
+const schema = serviceConfig({
   PORT: env.port(8082),
   /** JSON-RPC over TCP, the way the course's broker called the logger. */
   RPC_PORT: env.port(5001),
@@ -23,10 +23,8 @@ const schema = z.object({
   MONGO_PASSWORD: optionalText(),
   /** How long to look for MongoDB before a request answers "MongoDB is unavailable". */
   MONGO_TIMEOUT_MS: env.milliseconds(2_000),
-  /** Where logs.proto is; by default the repository's proto/ folder, two levels above src/ and dist/. */
+  /** Where logs.proto is; by default the one in the contracts package. */
   PROTO_PATH: optionalText(),
-  LOG_LEVEL: env.logLevel(),
-  LOG_PRETTY: env.optionalBoolean(),
 });
 
 export type Config = z.output<typeof schema>;

@@ -1,7 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
+import { logEntry } from '@go-micro/contracts';
+import { loadLogsProto, type LogServiceHandlers } from '@go-micro/contracts/logs-grpc';
 import { acceptRequestId, HttpError, REQUEST_ID_HEADER, runWithRequestId, validate, type Logger } from '@go-micro/toolkit';
-import { logEntryInput, type LogWriter } from './log-entry.js';
-import { loadLogService, type LogRequest, type LogResponse } from './logs-proto.js';
+import type { LogWriter } from './logs-store.js';
 
 export interface GrpcServerOptions {
   logs: LogWriter;
@@ -34,11 +35,11 @@ function toGrpcError(err: unknown, logger: Logger): Partial<grpc.StatusObject> {
 /** The logs.LogService server: WriteLog stores the entry and answers "logged!", as the course's did. */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const { logs, logger } = options;
-  const writeLog: grpc.handleUnaryCall<LogRequest, LogResponse> = (call, callback) => {
+  const writeLog: LogServiceHandlers['WriteLog'] = (call, callback) => {
     const requestId = acceptRequestId(call.metadata.get(REQUEST_ID_HEADER)[0]?.toString());
     void runWithRequestId(requestId, async () => {
       try {
-        const entry = validate(logEntryInput, { name: call.request.logEntry?.name ?? '', data: call.request.logEntry?.data ?? '' });
+        const entry = validate(logEntry, { name: call.request.logEntry?.name ?? '', data: call.request.logEntry?.data ?? '' });
         await logs.write(entry);
         callback(null, { result: 'logged!' });
       } catch (err) {
@@ -48,7 +49,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   };
 
   const server = new grpc.Server();
-  server.addService(loadLogService(options.protoPath).service, { WriteLog: writeLog });
+  const handlers: LogServiceHandlers = { WriteLog: writeLog };
+  server.addService(loadLogsProto(options.protoPath).LogService.service, handlers);
   const address = `${options.host ?? '0.0.0.0'}:${options.port}`;
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),

@@ -1,6 +1,11 @@
 import { MongoServerError, type Collection, type MongoClient } from 'mongodb';
+import type { LoggedEntry } from '@go-micro/contracts';
 import { serviceUnavailable } from '@go-micro/toolkit';
-import type { LogEntryInput, LogWriter } from './log-entry.js';
+
+/** Where entries are written: the logs collection, in production; tests may wrap it. */
+export interface LogWriter {
+  write(entry: LoggedEntry): Promise<void>;
+}
 
 /** An entry as the course stored it, plus, for events, the id that makes writing one twice harmless. */
 export interface LogDocument {
@@ -36,7 +41,7 @@ export class LogsStore implements LogWriter {
    * Stores an entry, and an event only once: a second write of the same event
    * id (a RabbitMQ redelivery) hits the unique index and is taken as done.
    */
-  async write(entry: LogEntryInput): Promise<void> {
+  async write(entry: LoggedEntry): Promise<void> {
     const now = new Date();
     try {
       await this.logs.insertOne({

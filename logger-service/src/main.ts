@@ -1,24 +1,18 @@
-import { closeServer, createLogger, listen, runMain, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
+import { closeServer, listen, runService, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
 import { createApp } from './app.js';
-import { readConfig } from './config.js';
+import { configSchema } from './config.js';
 import { startGrpcServer } from './grpc-server.js';
 import { LogsStore } from './logs-store.js';
 import { createMongoClient } from './mongo-client.js';
-import { rpcMethods } from './rpc-methods.js';
-import { JsonRpcServer } from './rpc-server.js';
+import { createRpcServer } from './rpc-server.js';
 
-const logger = createLogger('logger-service');
-
-runMain(logger, async () => {
-  const config = readConfig();
-  logger.level = config.LOG_LEVEL;
-
+runService('logger-service', configSchema, async ({ config, logger }) => {
   const mongo = createMongoClient(config);
   const logs = new LogsStore(mongo);
   await waitFor('MongoDB', logger, () => logs.ensureIndexes());
 
   const server = await listen(createApp({ logger, logs }), config.PORT);
-  const rpc = new JsonRpcServer(rpcMethods(logs), logger);
+  const rpc = createRpcServer(logs, logger);
   await rpc.listen(config.RPC_PORT);
   const grpcServer = await startGrpcServer({ logs, logger, port: config.GRPC_PORT, ...(config.PROTO_PATH ? { protoPath: config.PROTO_PATH } : {}) });
   logger.info({ port: config.PORT, rpcPort: config.RPC_PORT, grpcPort: config.GRPC_PORT }, 'logger-service listening');

@@ -1,19 +1,19 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFerretDB, type FerretDB } from '../../testkit/src/ferretdb.js';
-import { loadLogService, type LogRequest, type LogResponse } from '../src/logs-proto.js';
+import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
+import { loadLogsProto, type LogRequest, type LogResponse, type LogServiceClient } from '@go-micro/contracts/logs-grpc';
 import { LogsReader, startLogger, uniqueName, type RunningLogger } from './logger-harness.js';
 
 let ferret: FerretDB;
 let logger: RunningLogger;
 let reader: LogsReader;
-let client: grpc.Client;
+let client: LogServiceClient;
 
 beforeAll(async () => {
   ferret = await startFerretDB();
   logger = await startLogger(ferret.url);
   reader = new LogsReader(ferret.url);
-  const LogService = loadLogService();
+  const { LogService } = loadLogsProto();
   client = new LogService(logger.grpcAddress, grpc.credentials.createInsecure());
 });
 afterAll(async () => {
@@ -25,12 +25,9 @@ afterAll(async () => {
 
 /** Calls WriteLog from the shared proto, as the broker (or the course's Go broker) does. */
 function writeLog(request: LogRequest, metadata = new grpc.Metadata()): Promise<{ err: grpc.ServiceError | null; response?: LogResponse }> {
-  const call = (client as unknown as Record<string, (...args: unknown[]) => void>).WriteLog!.bind(client);
-  return new Promise((resolve) =>
-    call(request, metadata, { deadline: Date.now() + 5_000 }, (err: grpc.ServiceError | null, response?: LogResponse) =>
-      resolve({ err, response }),
-    ),
-  );
+  return new Promise((resolve) => {
+    client.WriteLog(request, metadata, { deadline: Date.now() + 5_000 }, (err, response) => resolve({ err, ...(response ? { response } : {}) }));
+  });
 }
 
 describe('logger gRPC LogService.WriteLog', () => {

@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFerretDB, type FerretDB } from '../../testkit/src/ferretdb.js';
-import { waitUntil } from '../../testkit/src/wait-until.js';
+import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
+import { waitUntil } from '@go-micro/testkit/wait-until.js';
 import { LogsReader, startLogger, uniqueName, type RunningLogger } from './logger-harness.js';
 
 let ferret: FerretDB;
@@ -47,7 +47,7 @@ const goRequest = (id: number, name: string, data: string) =>
   `{"method":"RPCServer.LogInfo","params":[{"Name":${JSON.stringify(name)},"Data":${JSON.stringify(data)}}],"id":${id}}\n`;
 
 /** The exact bytes Go's jsonrpc server writes back on success. */
-const goReply = (id: number, name: string) => `{"id":${id},"result":${JSON.stringify(`Processed payload via RPC: ${name}`)},"error":null}\n`;
+const goReply = (id: number, name: string) => `{"id":${id},"result":${JSON.stringify(`Processed payload via RPC:${name}`)},"error":null}\n`;
 
 describe('logger JSON-RPC (Go net/rpc/jsonrpc framing)', () => {
   it('when called with the bytes a Go client writes, answers the bytes a Go server writes and stores the entry', async () => {
@@ -57,7 +57,7 @@ describe('logger JSON-RPC (Go net/rpc/jsonrpc framing)', () => {
     connection.socket.write(`{"method":"RPCServer.LogInfo","params":[{"Name":"${name}","Data":"y"}],"id":0}\n`);
     await connection.waitForLines(1);
 
-    expect(connection.received()).toBe(`{"id":0,"result":"Processed payload via RPC: ${name}","error":null}\n`);
+    expect(connection.received()).toBe(`{"id":0,"result":"Processed payload via RPC:${name}","error":null}\n`);
     const [entry] = await reader.entries({ name });
     expect(entry).toMatchObject({ name, data: 'y' });
     expect(entry!.created_at).toBeInstanceOf(Date);
@@ -151,9 +151,9 @@ describe('logger JSON-RPC (Go net/rpc/jsonrpc framing)', () => {
     });
 
     expect(stdout.split('\n').filter(Boolean)).toEqual([
-      `Processed payload via RPC: ${name}`,
-      `Processed payload via RPC: ${name}-2`,
-      `Processed payload via RPC: ${name}-3`,
+      `Processed payload via RPC:${name}`,
+      `Processed payload via RPC:${name}-2`,
+      `Processed payload via RPC:${name}-3`,
     ]);
     expect(await reader.entries({ name: { $in: [name, `${name}-2`, `${name}-3`] }, data: 'from Go' })).toHaveLength(3);
   });

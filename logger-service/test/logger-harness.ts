@@ -2,15 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { MongoClient, type Filter } from 'mongodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, currentRequestId } from '@go-micro/toolkit';
-import { startApp, type RunningApp } from '../../testkit/src/http.js';
-import { waitUntil } from '../../testkit/src/wait-until.js';
+import { startApp, type RunningApp } from '@go-micro/testkit/http.js';
+import { waitUntil } from '@go-micro/testkit/wait-until.js';
 import { createApp } from '../src/app.js';
 import { startGrpcServer } from '../src/grpc-server.js';
-import type { LogWriter } from '../src/log-entry.js';
-import { LogsStore, type LogDocument } from '../src/logs-store.js';
+import { LogsStore, type LogDocument, type LogWriter } from '../src/logs-store.js';
 import { createMongoClient } from '../src/mongo-client.js';
-import { rpcMethods } from '../src/rpc-methods.js';
-import { JsonRpcServer } from '../src/rpc-server.js';
+import { createRpcServer } from '../src/rpc-server.js';
 
 /** A real logger-service in this process: REST, JSON-RPC and gRPC on free ports, storing in the given MongoDB. */
 export interface RunningLogger {
@@ -48,7 +46,7 @@ export async function startLogger(mongoUrl: string, options: LoggerOptions = {})
     },
   };
   const http: RunningApp = await startApp(createApp({ logger, logs }));
-  const rpc = new JsonRpcServer(rpcMethods(logs), logger);
+  const rpc = createRpcServer(logs, logger);
   const rpcPort = await rpc.listen(options.rpcPort ?? 0, '127.0.0.1');
   const grpc = await startGrpcServer({ logs, logger, port: 0, host: '127.0.0.1' });
   return {

@@ -2,20 +2,20 @@ import { connect } from 'node:net';
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFerretDB, type FerretDB } from '../../testkit/src/ferretdb.js';
-import { postJSON } from '../../testkit/src/http.js';
-import { waitUntil } from '../../testkit/src/wait-until.js';
-import { loadLogService } from '../src/logs-proto.js';
+import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
+import { postJSON } from '@go-micro/testkit/http.js';
+import { waitUntil } from '@go-micro/testkit/wait-until.js';
+import { loadLogsProto, type LogServiceClient } from '@go-micro/contracts/logs-grpc';
 import { LogsReader, startLogger, uniqueName, type RunningLogger } from './logger-harness.js';
 
 let ferret: FerretDB;
 let logger: RunningLogger;
-let client: grpc.Client;
+let client: LogServiceClient;
 
 beforeAll(async () => {
   ferret = await startFerretDB();
   logger = await startLogger(ferret.url, { mongoTimeoutMs: 500 });
-  client = new (loadLogService())(logger.grpcAddress, grpc.credentials.createInsecure());
+  client = new (loadLogsProto().LogService)(logger.grpcAddress, grpc.credentials.createInsecure());
   await ferret.stop();
 });
 afterAll(async () => {
@@ -35,9 +35,8 @@ async function rpcCall(name: string): Promise<{ id: number; result: unknown; err
 }
 
 function grpcCall(name: string): Promise<grpc.ServiceError | null> {
-  const writeLog = (client as unknown as Record<string, (...args: unknown[]) => void>).WriteLog!.bind(client);
   return new Promise((resolve) =>
-    writeLog({ logEntry: { name, data: 'x' } }, new grpc.Metadata(), { deadline: Date.now() + 10_000 }, (err: grpc.ServiceError | null) => resolve(err)),
+    client.WriteLog({ logEntry: { name, data: 'x' } }, new grpc.Metadata(), { deadline: Date.now() + 10_000 }, (err) => resolve(err)),
   );
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFerretDB, type FerretDB } from '../../testkit/src/ferretdb.js';
-import { postJSON } from '../../testkit/src/http.js';
+import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
+import { postJSON } from '@go-micro/testkit/http.js';
 import { LogsReader, startLogger, uniqueName, type RunningLogger } from './logger-harness.js';
 
 let ferret: FerretDB;
@@ -82,6 +82,6 @@ describe('logger POST /log', () => {
   it('when the body holds two JSON values, answers 400', async () => {
     const { status, body } = await postJSON(`${logger.url}/log`, '{"name":"a","data":"b"}{"name":"c","data":"d"}');
     expect(status).toBe(400);
-    expect(body).toEqual({ error: true, message: 'body must have only a single json value' });
+    expect(body).toEqual({ error: true, message: 'body must have only a single JSON value' });
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@go-micro/toolkit';
+import { env, loadConfig, serviceConfig } from '@go-micro/toolkit';
 
-const schema = z.object({
+const schema = serviceConfig({
   PORT: env.port(8084),
   /** The domain this service sends mail as: its EHLO name and the right-hand side of Message-IDs. */
   MAIL_DOMAIN: z
@@ -23,8 +23,6 @@ const schema = z.object({
   FROM_ADDRESS: z.email({ error: 'expected an email address' }).default('john.smith@example.com'),
   /** How long one send may take, connecting included; under the broker's 5 s so the broker passes on our answer. */
   MAIL_TIMEOUT_MS: env.milliseconds(4_000),
-  LOG_LEVEL: env.logLevel(),
-  LOG_PRETTY: env.optionalBoolean(),
 });
 
 export type Config = z.output<typeof schema>;

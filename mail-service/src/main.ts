@@ -1,15 +1,10 @@
-import { closeServer, createLogger, listen, runMain, shutdownOnSignals } from '@go-micro/toolkit';
+import { closeServer, listen, runService, shutdownOnSignals } from '@go-micro/toolkit';
 import { createApp } from './app.js';
-import { readConfig } from './config.js';
+import { configSchema } from './config.js';
 import { Mailer } from './mailer.js';
 import { loadTemplates } from './templates.js';
 
-const logger = createLogger('mail-service');
-
-runMain(logger, async () => {
-  const config = readConfig();
-  logger.level = config.LOG_LEVEL;
-
+runService('mail-service', configSchema, async ({ config, logger }) => {
   const render = await loadTemplates();
   const mailer = new Mailer(
     {

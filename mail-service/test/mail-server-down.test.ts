@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@go-micro/toolkit';
-import { startMailCatcher, type MailCatcher } from '../../testkit/src/mail-catcher.js';
-import { postJSON, startApp, type RunningApp } from '../../testkit/src/http.js';
+import { startMailCatcher, type MailCatcher } from '@go-micro/testkit/mail-catcher.js';
+import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { createApp } from '../src/app.js';
 import { Mailer } from '../src/mailer.js';
 import { loadTemplates } from '../src/templates.js';

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { waitUntil } from '@go-micro/testkit/wait-until';
+import { waitUntil } from '@go-micro/testkit/wait-until.js';
 import type { ReplayedImage } from './dockerfile-replay.js';
 import { run, type RunResult } from './validators.js';
 

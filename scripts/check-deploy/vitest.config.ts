@@ -12,10 +12,10 @@ export default defineConfig({
   test: {
     include: ['scripts/check-deploy/**/*.test.ts'],
     // The validators, and FerretDB and Mailpit for the services started natively, built once.
-    globalSetup: ['scripts/check-deploy/global-setup.ts', 'testkit/src/global-setup.ts'],
+    globalSetup: ['scripts/check-deploy/global-setup.ts', 'tests/kit/src/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    reporters: ['default', './testkit/src/summary-reporter.ts'],
+    reporters: ['default', './tests/kit/src/summary-reporter.ts'],
   },
 });

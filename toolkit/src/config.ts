@@ -54,3 +54,17 @@ export const env = {
   milliseconds: (fallback: number) =>
     z.coerce.number({ error: 'expected milliseconds' }).int().positive({ error: 'expected milliseconds' }).default(fallback),
 };
+
+/** What every service reads: how much to log, and whether as JSON lines or for a person. */
+export const commonConfig = {
+  LOG_LEVEL: env.logLevel(),
+  /** Human-readable lines instead of JSON; unset means "when stdout is a terminal". */
+  LOG_PRETTY: env.optionalBoolean(),
+};
+
+/** A service's environment schema: its own variables and the common ones. */
+export function serviceConfig<T extends z.ZodRawShape>(shape: T) {
+  return z.object({ ...commonConfig, ...shape });
+}
+
+export type CommonConfig = z.output<z.ZodObject<typeof commonConfig>>;

@@ -7,7 +7,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const messages = {
   empty: 'body must not be empty',
   malformed: 'body contains badly-formed JSON',
-  multiple: 'body must have only a single json value',
+  multiple: 'body must have only a single JSON value',
 } as const;
 
 /**

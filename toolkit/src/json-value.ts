@@ -1,3 +1,5 @@
+import { endOfFirstValue } from './json-scanner.js';
+
 /**
  * Parses text that must hold exactly one JSON value, telling apart the two
  * failures the contract names: malformed JSON, and a second value after the first.
@@ -11,8 +13,10 @@ export function parseSingleJSONValue(text: string): ParseResult {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
-    const end = endOfFirstValue(text);
-    if (end !== undefined && text.slice(end).trim() !== '' && parses(text.slice(0, end))) {
+    // Only a failed parse pays for the scan that tells "two values" from "broken".
+    const bytes = Buffer.from(text, 'utf8');
+    const end = endOfFirstValue(bytes);
+    if (end !== undefined && bytes.subarray(end).toString('utf8').trim() !== '' && parses(bytes.subarray(0, end).toString('utf8'))) {
       return { ok: false, reason: 'multiple' };
     }
     return { ok: false, reason: 'malformed' };
@@ -26,33 +30,4 @@ function parses(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Index just past the first JSON value in `text`, found by bracket depth outside strings. */
-function endOfFirstValue(text: string): number | undefined {
-  let i = text.search(/\S/);
-  const first = text[i];
-  if (first === '{' || first === '[' || first === '"') {
-    let depth = 0;
-    let inString = false;
-    for (; i < text.length; i++) {
-      const c = text[i];
-      if (inString) {
-        if (c === '\\') i++;
-        else if (c === '"') {
-          inString = false;
-          if (depth === 0) return i + 1;
-        }
-      } else if (c === '"') inString = true;
-      else if (c === '{' || c === '[') depth++;
-      else if (c === '}' || c === ']') {
-        depth--;
-        if (depth === 0) return i + 1;
-      }
-    }
-    return undefined;
-  }
-  // A number or a literal ends at the first character that cannot continue it.
-  const match = /^[\w.+-]+/.exec(text.slice(i));
-  return match ? i + match[0].length : undefined;
 }

@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
-import type { Logger } from './logger.js';
+import type { z } from 'zod';
+import { loadConfig, type CommonConfig } from './config.js';
+import { createLogger, type Logger } from './logger.js';
 
 /** Starts listening and resolves once the port is bound (port 0 picks a free one, for tests). */
 export function listen(app: Express, port: number, host?: string): Promise<Server> {
@@ -52,9 +54,26 @@ export function shutdownOnSignals(logger: Logger, closers: Closer[], timeoutMs =
   process.once('SIGINT', stop);
 }
 
-/** Runs a service's main: a start-up failure is logged in one line and the process exits 1. */
-export function runMain(logger: Logger, main: () => Promise<void>): void {
-  main().catch((err: unknown) => {
+/**
+ * Runs a service's main: reads its environment once with `schema` (a bad value
+ * stops it with one line naming the variable), makes its logger from
+ * LOG_LEVEL and LOG_PRETTY, then calls `main`. A start-up failure is logged in
+ * one line and the process exits 1.
+ */
+export function runService<S extends z.ZodType<CommonConfig>>(
+  service: string,
+  schema: S,
+  main: (context: { config: z.output<S>; logger: Logger }) => Promise<void>,
+): void {
+  let config: z.output<S>;
+  try {
+    config = loadConfig(schema);
+  } catch (err) {
+    createLogger(service, { pretty: false }).fatal((err as Error).message);
+    process.exit(1);
+  }
+  const logger = createLogger(service, { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  main({ config, logger }).catch((err: unknown) => {
     logger.fatal({ err }, err instanceof Error ? err.message : String(err));
     process.exit(1);
   });

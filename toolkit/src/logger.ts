@@ -5,17 +5,16 @@ export type { Logger };
 
 export interface LoggerOptions {
   level?: string;
-  /** Human-readable lines instead of JSON; defaults to LOG_PRETTY, else "stdout is a terminal". */
-  pretty?: boolean;
+  /** Human-readable lines instead of JSON; by default when stdout is a terminal. */
+  pretty?: boolean | undefined;
 }
 
 /** JSON to stdout, one line per event, stamped with the service name and the current request id. */
 export function createLogger(service: string, options: LoggerOptions = {}): Logger {
-  const fromEnv = process.env.LOG_PRETTY;
-  const pretty = options.pretty ?? (fromEnv ? fromEnv === 'true' || fromEnv === '1' : process.stdout.isTTY);
+  const pretty = options.pretty ?? process.stdout.isTTY;
   return pino({
     name: service,
-    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    level: options.level ?? 'info',
     base: { service },
     mixin: () => {
       const reqId = currentRequestId();

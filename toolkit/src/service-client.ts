@@ -2,7 +2,7 @@ import type { Envelope } from './envelope.js';
 import { badGateway, gatewayTimeout, HttpError, serviceUnavailable } from './http-error.js';
 import { currentRequestId, REQUEST_ID_HEADER } from './request-context.js';
 
-export interface ServiceClientOptions {
+interface ServiceClientOptions {
   /** The name users see in error messages: "authentication-service is unavailable". */
   name: string;
   baseUrl: string;
@@ -56,6 +56,16 @@ export class ServiceClient {
     if (!envelope) throw badGateway(this.name, `gave a bad answer (status ${response.status})`);
     if (response.status >= 500) throw badGateway(this.name, `failed: ${envelope.message}`);
     return { status: response.status, envelope };
+  }
+
+  /**
+   * Posts and returns the reply's message and data; an error envelope (a 4xx)
+   * is thrown as an HttpError with its status and message, to be passed on as is.
+   */
+  async call<T = unknown>(path: string, body: unknown): Promise<{ message: string; data: T | undefined }> {
+    const { status, envelope } = await this.post<T>(path, body);
+    if (envelope.error) throw new HttpError(status, envelope.message);
+    return { message: envelope.message, data: envelope.data };
   }
 
   private transportError(err: unknown): HttpError {

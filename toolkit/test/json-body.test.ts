@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { postJSON, startApp, type RunningApp } from '../../testkit/src/http.js';
+import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { createHttpApp, createLogger, jsonBody, reply, validate } from '../src/index.js';
 
 const schema = z.object({ name: z.string({ error: 'must be a string' }), nested: z.object({ count: z.number() }).optional() });
@@ -33,10 +33,10 @@ describe('strict JSON bodies', () => {
     expect(body).toEqual({ error: true, message: 'body contains badly-formed JSON' });
   });
 
-  it('when a second JSON value follows the first, answers 400 single json value', async () => {
+  it('when a second JSON value follows the first, answers 400 single JSON value', async () => {
     const { status, body } = await postJSON(`${app.url}/echo`, '{"name":"a"}{"name":"b"}');
     expect(status).toBe(400);
-    expect(body).toEqual({ error: true, message: 'body must have only a single json value' });
+    expect(body).toEqual({ error: true, message: 'body must have only a single JSON value' });
   });
 
   it('when the body is over 1 MiB, answers 413 naming the limit', async () => {

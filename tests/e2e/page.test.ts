@@ -2,8 +2,8 @@ import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { MongoClient } from 'mongodb';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSystem, type System } from '../../testkit/src/system.js';
-import { waitUntil } from '../../testkit/src/wait-until.js';
+import { startSystem, type System } from '@go-micro/testkit/system.js';
+import { waitUntil } from '@go-micro/testkit/wait-until.js';
 
 // The whole system as `make dev` runs it, driven through the page in Debian's Chromium.
 let system: System;
@@ -65,7 +65,7 @@ describe('the test page, clicked as a person would', () => {
   });
 
   it.each([
-    ['Test Log', 'Some kind of data', 'Processed payload via RPC: event'],
+    ['Test Log', 'Some kind of data', 'Processed payload via RPC:event'],
     ['Test Log via RabbitMQ', 'Some kind of RabbitMQ data', 'logged via RabbitMQ'],
     ['Test Log via REST', 'Some kind of REST data', 'logged'],
     ['Test gRPC log', 'Some kind of gRPC data', 'logged'],

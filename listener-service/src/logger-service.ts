@@ -6,13 +6,13 @@ import type { WriteLog } from './events.js';
  * or failing (503, 504, 502) is worth retrying; a 4xx means the entry itself
  * is refused, and trying again cannot help.
  */
-export const loggerWriteLog =
-  (logger: ServiceClient): WriteLog =>
+export const writeToLoggerService =
+  (loggerService: ServiceClient): WriteLog =>
   async (entry) => {
     try {
-      const { status, envelope } = await logger.post('/log', entry);
+      const { status, envelope } = await loggerService.post('/log', entry);
       if (!envelope.error) return { kind: 'done' };
-      return { kind: status >= 500 ? 'retry' : 'dead', reason: `${logger.name} answered ${status}: ${envelope.message}` };
+      return { kind: status >= 500 ? 'retry' : 'dead', reason: `${loggerService.name} answered ${status}: ${envelope.message}` };
     } catch (err) {
       if (err instanceof HttpError) return { kind: 'retry', reason: err.message };
       throw err;

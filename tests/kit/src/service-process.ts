@@ -3,7 +3,7 @@ import { spawnManaged, type ManagedProcess } from './managed-process.js';
 import { waitUntil } from './wait-until.js';
 
 /** The repository root, whatever the test's working directory. */
-export const repoRoot = resolve(import.meta.dirname, '../..');
+export const repoRoot = resolve(import.meta.dirname, '../../..');
 
 export type ServiceProcess = ManagedProcess & { name: string };
 

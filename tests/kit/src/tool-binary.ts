@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 export type ToolName = 'ferretdb' | 'mailpit';
 
-const buildScript = fileURLToPath(new URL('../../scripts/build-tools.sh', import.meta.url));
+const buildScript = fileURLToPath(new URL('../../../scripts/build-tools.sh', import.meta.url));
 const builds = new Map<string, Promise<string>>();
 
 /**

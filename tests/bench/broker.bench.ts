@@ -2,7 +2,7 @@
 // Run: `make bench` (npx tsx bench/broker.bench.ts) after `npx tsc -b`.
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { startSystem, type ServiceName, type System } from '../testkit/src/system.js';
+import { startSystem, type ServiceName, type System } from '@go-micro/testkit/system.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);

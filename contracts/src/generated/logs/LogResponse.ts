@@ -1,0 +1,10 @@
+// Original file: contracts/proto/logs.proto
+
+
+export interface LogResponse {
+  'result'?: (string);
+}
+
+export interface LogResponse__Output {
+  'result': (string);
+}

@@ -1,0 +1,121 @@
+import { connect, type Socket } from 'node:net';
+import { badGateway, gatewayTimeout, serviceUnavailable, type HttpError, type Logger } from '@go-micro/toolkit';
+import { JsonRpcFramer } from './framing.js';
+
+export interface JsonRpcClientOptions {
+  /** host:port, as the course dialled it. */
+  address: string;
+  /** The name users see in error messages: "logger-service is unavailable". */
+  service: string;
+  timeoutMs: number;
+  logger: Logger;
+}
+
+interface Pending {
+  resolve: (result: unknown) => void;
+  reject: (err: HttpError) => void;
+}
+
+/**
+ * Calls a server of Go's net/rpc/jsonrpc codec (JSON-RPC 1.0 framed as Go
+ * frames it) on one TCP connection kept open and shared by all calls (the
+ * course dialled a new one per call). Replies are matched to calls by id. A
+ * lost connection fails the calls waiting on it with 503 and is dialled again
+ * by the next call; a call without a reply in time gets 504; an error reply 502.
+ *
+ * Go's codec has no room for metadata, so no request id travels on this hop:
+ * each call is logged here with the request id and the call's id.
+ */
+export class JsonRpcClient {
+  private socket?: Promise<Socket>;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+
+  constructor(private readonly options: JsonRpcClientOptions) {}
+
+  /** Calls `method` with one argument, as Go's client.Call does, and resolves with the result. */
+  call(method: string, argument: unknown): Promise<unknown> {
+    const { service, timeoutMs, logger } = this.options;
+    const id = this.nextId++;
+    logger.info({ rpcId: id, method }, `calling ${service} over JSON-RPC`);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => settle(() => reject(gatewayTimeout(service))), timeoutMs);
+      const settle = (done: () => void) => {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        done();
+      };
+      this.pending.set(id, {
+        resolve: (result) => settle(() => resolve(result)),
+        reject: (err) => settle(() => reject(err)),
+      });
+      this.connection().then(
+        (socket) => {
+          if (socket.writable) socket.write(`${JSON.stringify({ method, params: [argument], id })}\n`);
+          else this.pending.get(id)?.reject(serviceUnavailable(service, new Error('connection closed')));
+        },
+        (err: unknown) => this.pending.get(id)?.reject(serviceUnavailable(service, err)),
+      );
+    });
+  }
+
+  close(): void {
+    void this.socket?.then((socket) => socket.end(), () => undefined);
+    this.socket = undefined;
+  }
+
+  /** The open connection, or a new one; concurrent callers share the same dial. */
+  private connection(): Promise<Socket> {
+    this.socket ??= this.dial();
+    return this.socket;
+  }
+
+  private dial(): Promise<Socket> {
+    const { service, timeoutMs } = this.options;
+    const [host, port] = splitHostPort(this.options.address);
+    const dialing = new Promise<Socket>((resolve, reject) => {
+      const socket = connect({ host, port, noDelay: true, keepAlive: true, timeout: timeoutMs });
+      const framer = new JsonRpcFramer();
+      socket.once('connect', () => {
+        socket.setTimeout(0);
+        resolve(socket);
+      });
+      socket.once('timeout', () => socket.destroy(new Error('connect timed out')));
+      socket.on('data', (chunk: Buffer) => {
+        try {
+          for (const reply of framer.push(chunk)) this.settle(reply);
+        } catch (err) {
+          this.failAll(badGateway(service, 'gave a bad answer (not JSON-RPC)', err));
+          socket.destroy();
+        }
+      });
+      socket.on('error', reject);
+      socket.once('close', () => {
+        if (this.socket === dialing) this.socket = undefined;
+        this.failAll(serviceUnavailable(service, new Error('connection closed')));
+      });
+    });
+    // A failed dial is forgotten, so the next call dials again.
+    dialing.catch(() => {
+      if (this.socket === dialing) this.socket = undefined;
+    });
+    return dialing;
+  }
+
+  private settle(reply: object): void {
+    const { id, result, error } = reply as { id?: unknown; result?: unknown; error?: unknown };
+    const waiting = typeof id === 'number' ? this.pending.get(id) : undefined;
+    if (!waiting) return; // a reply to a call that already timed out
+    if (error === null || error === undefined) waiting.resolve(result);
+    else waiting.reject(badGateway(this.options.service, `failed: ${typeof error === 'string' ? error : JSON.stringify(error)}`));
+  }
+
+  private failAll(err: HttpError): void {
+    for (const waiting of [...this.pending.values()]) waiting.reject(err);
+  }
+}
+
+function splitHostPort(address: string): [string, number] {
+  const colon = address.lastIndexOf(':');
+  return [address.slice(0, colon), Number(address.slice(colon + 1))];
+}

@@ -1,0 +1,7 @@
+export { logEntry, loggedEntry, eventId, EVENT_ID_PATTERN, LOG_NAME_MAX_CHARS, LOG_DATA_MAX_CHARS, type LogEntry, type LoggedEntry } from './log-entry.js';
+export { LOG_EXCHANGE, LOG_EXCHANGE_TYPE, LOG_PUBLISH_KEY, LOG_ROUTING_KEYS, LOG_QUEUE, logQueues, type LogQueues } from './log-events.js';
+// logs.proto and its gRPC types are at '@go-micro/contracts/logs-grpc', so a service without gRPC never loads it.
+export { JsonRpcFramer, FramingError, type FramingOptions } from './go-jsonrpc/framing.js';
+export { JsonRpcClient, type JsonRpcClientOptions } from './go-jsonrpc/client.js';
+export { JsonRpcServer, type RpcMethod } from './go-jsonrpc/server.js';
+export { goStructField } from './go-jsonrpc/go-struct.js';
