@@ -22,36 +22,34 @@ lint:
 typecheck:
 	npx tsc -p tsconfig.test.json
 
+## setup: one-time machine set-up (Postgres check, Chromium, Caddy, FerretDB, Mailpit, validators); quick once done
+setup:
+	scripts/setup.sh
+
 ## dev: run every service natively in the foreground, on its default port, with one log stream
 dev: build
 	scripts/ensure-postgres.sh users
+	scripts/build-tools.sh ferretdb mailpit >/dev/null
 	node scripts/dev.mjs
 
-## test: install, build, type-check, lint, check the deployment files, run every test (the browser test too)
-test: install build typecheck lint check-deploy
-	scripts/ensure-postgres.sh postgres
-	scripts/install-browser.sh
+## test: set up, install, build, type-check, lint, check the deployment files, run every test (the browser test too)
+test: setup install build typecheck lint check-deploy
 	npx vitest run
 
 ## e2e: the browser test alone: the whole system natively, every button clicked in Chromium
-e2e: build
-	scripts/ensure-postgres.sh postgres
-	scripts/install-browser.sh
+e2e: setup build
 	npx vitest run tests/e2e
 
 ## screenshot: run the browser test and refresh the README's picture (docs/test-page.png)
-screenshot: build
-	scripts/ensure-postgres.sh postgres
-	scripts/install-browser.sh
+screenshot: setup build
 	UPDATE_SCREENSHOT=1 npx vitest run tests/e2e
 
 ## bench: throughput, latency and memory of every broker route, printed (not a test)
-bench: build
-	scripts/ensure-postgres.sh postgres
+bench: setup build
 	npx tsx tests/bench/broker.bench.ts
 
 ## check-deploy: validate compose, swarm, Kubernetes, Caddy, Dockerfiles and CI offline; run each image's start natively
-check-deploy:
+check-deploy: setup
 	scripts/check-deploy/run.sh
 
 # ---- Containers (Docker). The course's targets, run from the repository root. ----
@@ -172,4 +170,4 @@ stop:
 	fi
 	@rm -f $(FRONT_PID)
 
-.PHONY: help install build lint typecheck dev test e2e screenshot bench check-deploy up up_build down build_broker build_auth build_logger build_listener build_mail build_front build_caddy broker auth logger listener mail push swarm_up swarm_down start stop
+.PHONY: help setup install build lint typecheck dev test e2e screenshot bench check-deploy up up_build down build_broker build_auth build_logger build_listener build_mail build_front build_caddy broker auth logger listener mail push swarm_up swarm_down start stop

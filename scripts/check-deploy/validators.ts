@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 export type Validator = 'compose-check' | 'k8s-check' | 'dockerfile-check' | 'actionlint';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const buildScript = fileURLToPath(new URL('./build-validators.sh', import.meta.url));
+const buildScript = fileURLToPath(new URL('../build-tools.sh', import.meta.url));
 
 export interface RunResult {
   code: number;
@@ -47,19 +47,19 @@ export function validator(name: Validator): Promise<string> {
 }
 
 export async function buildValidators(): Promise<void> {
-  await buildScriptOutput('all');
+  await buildScriptOutput('compose-check', 'k8s-check', 'dockerfile-check', 'actionlint');
 }
 
-function buildScriptOutput(target: string): Promise<string[]> {
+function buildScriptOutput(...targets: string[]): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [buildScript, target], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('bash', [buildScript, ...targets], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.once('error', reject);
     child.once('close', (code) => {
       const lines = stdout.split('\n').filter(Boolean);
       if (code === 0 && lines.length > 0) resolve(lines);
-      else reject(new Error(`${buildScript} ${target} failed (exit ${code}); its messages are above`));
+      else reject(new Error(`${buildScript} ${targets.join(' ')} failed (exit ${code}); its messages are above`));
     });
   });
 }
