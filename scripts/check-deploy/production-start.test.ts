@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FerretDB, startFerretDB } from '@go-micro/testkit/ferretdb.js';
 import { freePorts } from '@go-micro/testkit/free-port.js';
 import { type MailCatcher, startMailCatcher } from '@go-micro/testkit/mail-catcher.js';
+import { spawnManaged, type ManagedProcess } from '@go-micro/testkit/managed-process.js';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
 import { waitUntil } from '@go-micro/testkit/wait-until.js';
@@ -31,7 +31,7 @@ let mail: MailCatcher;
 let port: Record<ServiceName | 'rpc' | 'grpc' | 'caddy', number>;
 const replays = new Map<ServiceName, Promise<ReplayedImage>>();
 const running = new Map<ServiceName, ImageProcess>();
-let caddy: ChildProcess | undefined;
+let caddy: ManagedProcess | undefined;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'go-micro-images-'));
@@ -70,7 +70,7 @@ beforeAll(async () => {
 }, REPLAY_TIMEOUT_MS);
 
 afterAll(async () => {
-  caddy?.kill('SIGTERM');
+  await caddy?.stop();
   await Promise.all([...running.values()].map((p) => p.stop()));
   await Promise.allSettled([db?.drop(), vhost?.delete(), mongo?.stop(), mail?.stop()]);
   // CHECK_DEPLOY_KEEP=1 keeps the replayed images and their build logs to look at.
@@ -115,7 +115,8 @@ describe("each image's build and start, replayed natively (production dependenci
 describe('the local Caddyfile, served by Caddy in front of the page and the broker', () => {
   beforeAll(async () => {
     const home = join(work, 'caddy');
-    caddy = spawn('caddy', ['run', '--config', join(PROJECT, 'Caddyfile'), '--adapter', 'caddyfile'], {
+    caddy = spawnManaged('caddy', 'caddy', ['run', '--config', join(PROJECT, 'Caddyfile'), '--adapter', 'caddyfile'], {
+      inheritEnv: false,
       env: {
         PATH: process.env.PATH,
         HOME: home,
@@ -126,9 +127,11 @@ describe('the local Caddyfile, served by Caddy in front of the page and the brok
         FRONT_END_UPSTREAM: `127.0.0.1:${port['front-end']}`,
         BROKER_UPSTREAM: `127.0.0.1:${port['broker-service']}`,
       },
-      stdio: 'ignore',
     });
-    await waitUntil(async () => ((await viaCaddy('localhost', 'GET', '/').catch(() => undefined))?.status === 200 ? true : undefined), {
+    await waitUntil(async () => {
+      caddy!.assertRunning();
+      return (await viaCaddy('localhost', 'GET', '/').catch(() => undefined))?.status === 200 ? true : undefined;
+    }, {
       timeoutMs: 20_000,
       intervalMs: 200,
       what: `Caddy on port ${port.caddy} to pass requests to the page`,

@@ -38,7 +38,9 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     '--smtp-auth-accept-any',
     '--smtp-auth-allow-insecure',
   ]);
-  const stop = () => server.stop();
+  const stop = async () => {
+    await server.stop();
+  };
 
   const apiUrl = `http://${host}:${httpPort}`;
   try {
