@@ -1,9 +1,8 @@
 import amqplib from 'amqplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
 import { postJSON, type RunningApp } from '@go-micro/testkit/http.js';
 import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
-import { waitUntil } from '@go-micro/testkit/wait-until.js';
 import { LogsReader, startLogger, uniqueName, type RunningLogger } from '../../logger-service/test/logger-harness.js';
 import { logBody, startBroker } from '../../broker-service/test/broker-harness.js';
 import { startListener, type RunningListener } from './listener-harness.js';
@@ -53,13 +52,13 @@ async function waitUntilIdle(listeners: RunningListener[]): Promise<void> {
   const connection = await amqplib.connect(vhost.url);
   try {
     const channel = await connection.createChannel();
-    await waitUntil(
+    await vi.waitUntil(
       async () => {
         const busy = listeners.some(({ consumer }) => !consumer.status().consuming || consumer.status().inFlight > 0);
         const queued = (await channel.checkQueue('logs_listener')).messageCount + (await channel.checkQueue('logs_listener.retry')).messageCount;
-        return !busy && queued === 0 ? true : undefined;
+        return !busy && queued === 0;
       },
-      { timeoutMs: 20_000, intervalMs: 100, what: 'the listener to be idle' },
+      { timeout: 20_000, interval: 100 },
     );
   } finally {
     await connection.close();

@@ -1,10 +1,9 @@
 import amqplib from 'amqplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOG_EXCHANGE } from '@go-micro/contracts';
 import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
 import { postJSON, type RunningApp } from '@go-micro/testkit/http.js';
 import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
-import { waitUntil } from '@go-micro/testkit/wait-until.js';
 import { LogsReader, startLogger, uniqueName, type RunningLogger } from '../../logger-service/test/logger-harness.js';
 import { logBody, startBroker } from '../../broker-service/test/broker-harness.js';
 import { startListener, type RunningListener } from './listener-harness.js';
@@ -66,7 +65,7 @@ describe('broker → RabbitMQ → listener → logger → MongoDB', () => {
     const replies = await Promise.all(names.map((name) => postJSON(`${broker.url}/log-rabbit`, logBody(name))));
 
     expect(replies.every((reply) => reply.status === 202)).toBe(true);
-    await waitUntil(async () => (settled() >= settledBefore + names.length ? true : undefined), { timeoutMs: 15_000, what: '20 events settled' });
+    await vi.waitUntil(() => settled() >= settledBefore + names.length, { timeout: 15_000, interval: 20 });
     expect(await reader.entries({ name: { $in: names } })).toHaveLength(names.length);
     const shares = listeners.map((listener, i) => listener.consumer.status().settled - before[i]!);
     expect(shares.every((share) => share > 0)).toBe(true);

@@ -2,9 +2,8 @@ import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
-import { waitUntil } from '@go-micro/testkit/wait-until.js';
 import { LogsReader, startLogger, uniqueName, type RunningLogger } from './logger-harness.js';
 
 let ferret: FerretDB;
@@ -31,13 +30,14 @@ async function rawConnection(): Promise<{ socket: Socket; received: () => string
   return {
     socket,
     received: () => received,
+    // Every reply ends in a newline: `count` of them are there once the text has `count` lines before its end.
     waitForLines: (count) =>
-      waitUntil(
-        async () => {
+      vi.waitUntil(
+        () => {
           const lines = received.split('\n').slice(0, -1);
-          return lines.length >= count ? lines : undefined;
+          return lines.length >= count && lines;
         },
-        { timeoutMs: 10_000, what: `${count} JSON-RPC replies` },
+        { timeout: 10_000, interval: 20 },
       ),
   };
 }

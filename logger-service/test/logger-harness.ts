@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type Filter } from 'mongodb';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { vi } from 'vitest';
 import { createLogger, currentRequestId } from '@go-micro/toolkit';
 import { startApp, type RunningApp } from '@go-micro/testkit/http.js';
-import { waitUntil } from '@go-micro/testkit/wait-until.js';
 import { createApp } from '../src/app.js';
 import { startGrpcServer } from '../src/grpc-server.js';
 import { LogsStore, type LogDocument, type LogWriter } from '../src/logs-store.js';
@@ -78,12 +78,12 @@ export class LogsReader {
 
   /** Waits until `count` entries match (bounded), then returns them. */
   async waitForEntries(filter: Filter<LogDocument>, count = 1, timeoutMs = 15_000) {
-    return waitUntil(
+    return vi.waitUntil(
       async () => {
         const found = await this.entries(filter);
-        return found.length >= count ? found : undefined;
+        return found.length >= count && found;
       },
-      { timeoutMs, intervalMs: 100, what: `${count} log entries matching ${JSON.stringify(filter)}` },
+      { timeout: timeoutMs, interval: 100 },
     );
   }
 

@@ -1,7 +1,7 @@
 import { readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { vi } from 'vitest';
 import { spawnManaged } from '@go-micro/testkit/managed-process.js';
-import { waitUntil } from '@go-micro/testkit/wait-until.js';
 import type { ReplayedImage } from './dockerfile-replay.js';
 import { run, type RunResult } from './validators.js';
 
@@ -40,15 +40,15 @@ export function startImage(name: string, image: ReplayedImage, env: Record<strin
     async waitHealthy(timeoutMs = 60_000) {
       if (image.healthcheck[0] !== 'CMD') throw new Error(`${name}: HEALTHCHECK must be exec form, got ${image.healthcheck.join(' ')}`);
       try {
-        await waitUntil(
+        await vi.waitUntil(
           async () => {
             child.assertRunning();
-            return (await exec(image.healthcheck.slice(1))).code === 0 || undefined;
+            return (await exec(image.healthcheck.slice(1))).code === 0;
           },
-          { timeoutMs, intervalMs: 250, what: `${name}'s HEALTHCHECK to pass` },
+          { timeout: timeoutMs, interval: 250 },
         );
       } catch (error) {
-        throw new Error(`${(error as Error).message}\n--- ${name} output ---\n${tail()}`);
+        throw new Error(`${name}'s HEALTHCHECK did not pass: ${(error as Error).message}\n--- ${name} output ---\n${tail()}`);
       }
     },
     stop: (graceMs = 10_000) => child.stop(graceMs),

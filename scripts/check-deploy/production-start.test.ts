@@ -2,14 +2,13 @@ import { request } from 'node:http';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type FerretDB, startFerretDB } from '@go-micro/testkit/ferretdb.js';
 import { freePorts } from '@go-micro/testkit/free-port.js';
 import { type MailCatcher, startMailCatcher } from '@go-micro/testkit/mail-catcher.js';
 import { spawnManaged, type ManagedProcess } from '@go-micro/testkit/managed-process.js';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
-import { waitUntil } from '@go-micro/testkit/wait-until.js';
 import { PROJECT, type ServiceName } from './deployments.js';
 import { replayDockerfile, type ReplayedImage } from './dockerfile-replay.js';
 import { dockerfileOf, parseDockerfiles } from './dockerfiles.js';
@@ -128,14 +127,14 @@ describe('the local Caddyfile, served by Caddy in front of the page and the brok
         BROKER_UPSTREAM: `127.0.0.1:${port['broker-service']}`,
       },
     });
-    await waitUntil(async () => {
-      caddy!.assertRunning();
-      return (await viaCaddy('localhost', 'GET', '/').catch(() => undefined))?.status === 200 ? true : undefined;
-    }, {
-      timeoutMs: 20_000,
-      intervalMs: 200,
-      what: `Caddy on port ${port.caddy} to pass requests to the page`,
-    });
+    // Caddy on port.caddy passes requests to the page.
+    await vi.waitUntil(
+      async () => {
+        caddy!.assertRunning();
+        return (await viaCaddy('localhost', 'GET', '/').catch(() => undefined))?.status === 200;
+      },
+      { timeout: 20_000, interval: 200 },
+    );
   });
 
   it('when asked for host localhost, answers with the test page', async () => {

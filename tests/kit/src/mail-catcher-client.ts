@@ -1,4 +1,4 @@
-import { waitUntil } from './wait-until.js';
+import pRetry from 'p-retry';
 
 export interface MailAddress {
   name: string;
@@ -99,21 +99,24 @@ export function mailCatcherClient(apiUrl: string): MailCatcherClient {
 
   async function waitForMessage(predicate: (message: CaughtMessage) => boolean, timeoutMs = 10_000) {
     const seen = new Map<string, CaughtMessage>(); // messages do not change once caught
-    return waitUntil(
+    return pRetry(
       async () => {
         for (const { id } of (await listMessages()).reverse()) {
           let message = seen.get(id);
           if (message === undefined) seen.set(id, (message = await getMessage(id)));
           if (predicate(message)) return message;
         }
-        return undefined;
+        throw new NotCaughtYet(`timed out after ${timeoutMs} ms waiting for a caught message that satisfies the predicate`);
       },
-      { timeoutMs, intervalMs: 100, what: 'a caught message that satisfies the predicate' },
+      // Only "not there yet" is worth another look; a failing API ends the wait with its error.
+      { retries: Infinity, minTimeout: 100, factor: 1, maxRetryTime: timeoutMs, shouldRetry: ({ error }) => error instanceof NotCaughtYet },
     );
   }
 
   return { apiUrl: base, listMessages, getMessage, deleteAll, waitForMessage };
 }
+
+class NotCaughtYet extends Error {}
 
 function address(a: MailpitAddress | null): MailAddress {
   return { name: a?.Name ?? '', address: a?.Address ?? '' };

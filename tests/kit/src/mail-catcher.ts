@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
+import pRetry, { AbortError } from 'p-retry';
 import { freePorts } from './free-port.js';
 import { mailCatcherClient, type MailCatcherClient } from './mail-catcher-client.js';
 import { spawnManaged } from './managed-process.js';
 import { toolBinary } from './tool-binary.js';
-import { waitUntil } from './wait-until.js';
 
 export interface MailCatcherOptions {
   /** SMTP port on 127.0.0.1; a free one by default. */
@@ -44,13 +44,18 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
 
   const apiUrl = `http://${host}:${httpPort}`;
   try {
-    await waitUntil(
+    await pRetry(
       async () => {
-        server.assertRunning();
-        const ready = (await answers(`${apiUrl}/readyz`)) && (await acceptsTcp(host, smtpPort));
-        return ready || undefined;
+        try {
+          server.assertRunning();
+        } catch (error) {
+          throw new AbortError(error as Error);
+        }
+        if (!(await answers(`${apiUrl}/readyz`)) || !(await acceptsTcp(host, smtpPort))) {
+          throw new Error(`Mailpit did not answer on ${apiUrl} and SMTP ${host}:${smtpPort} within ${startTimeoutMs} ms`);
+        }
       },
-      { timeoutMs: startTimeoutMs, what: `Mailpit to answer on ${apiUrl} and SMTP ${host}:${smtpPort}` },
+      { retries: Infinity, minTimeout: 50, factor: 1, maxRetryTime: startTimeoutMs },
     );
     // A port the caller chose may be taken by another server: Mailpit then exits.
     server.assertRunning();
