@@ -2,10 +2,13 @@ import { connect } from 'node:net';
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadLogsProto, type LogServiceClient } from '@go-micro/contracts/logs-grpc';
 import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
 import { postJSON } from '@go-micro/testkit/http.js';
-import { loadLogsProto, type LogServiceClient } from '@go-micro/contracts/logs-grpc';
-import { LogsReader, startLogger, uniqueName, type RunningLogger } from './logger-harness.js';
+import { uniqueName } from '@go-micro/testkit/unique-name.js';
+import { LogsReader, startLogger, type RunningLogger } from './logger-harness.js';
+
+// A FerretDB of this file's own: the tests stop it and start it again.
 
 let ferret: FerretDB;
 let logger: RunningLogger;

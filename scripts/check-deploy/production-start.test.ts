@@ -3,12 +3,13 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type FerretDB, startFerretDB } from '@go-micro/testkit/ferretdb.js';
+import type { MongoServer } from '@go-micro/testkit/ferretdb.js';
 import { freePorts } from '@go-micro/testkit/free-port.js';
-import { type MailCatcher, startMailCatcher } from '@go-micro/testkit/mail-catcher.js';
+import type { SharedMailCatcher } from '@go-micro/testkit/mail-catcher.js';
 import { spawnManaged, type ManagedProcess } from '@go-micro/testkit/managed-process.js';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
+import { sharedFerretDB, sharedMailCatcher } from '@go-micro/testkit/shared-servers.js';
 import { PROJECT, type ServiceName } from './deployments.js';
 import { replayDockerfile, type ReplayedImage } from './dockerfile-replay.js';
 import { dockerfileOf, parseDockerfiles } from './dockerfiles.js';
@@ -25,8 +26,8 @@ let work: string;
 let nodeVersion: string;
 let db: TestDatabase;
 let vhost: TestVhost;
-let mongo: FerretDB;
-let mail: MailCatcher;
+let mongo: MongoServer;
+let mail: SharedMailCatcher;
 let port: Record<ServiceName | 'rpc' | 'grpc' | 'caddy', number>;
 const replays = new Map<ServiceName, Promise<ReplayedImage>>();
 const running = new Map<ServiceName, ImageProcess>();
@@ -63,7 +64,9 @@ beforeAll(async () => {
   void next();
   void next();
 
-  [db, vhost, mongo, mail] = await Promise.all([createTestDatabase('gomicro_images'), createTestVhost('gomicro_images'), startFerretDB(), startMailCatcher()]);
+  // The run's FerretDB and Mailpit (the services only write to them), a database and vhost of our own.
+  [mongo, mail] = [sharedFerretDB(), sharedMailCatcher()];
+  [db, vhost] = await Promise.all([createTestDatabase('gomicro_images'), createTestVhost('gomicro_images')]);
   const [logger, rpc, grpc, auth, mailer, listener, broker, front, caddyPort] = await freePorts(9);
   port = { 'logger-service': logger!, rpc: rpc!, grpc: grpc!, 'authentication-service': auth!, 'mailer-service': mailer!, 'listener-service': listener!, 'broker-service': broker!, 'front-end': front!, caddy: caddyPort! };
 }, REPLAY_TIMEOUT_MS);
@@ -71,7 +74,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await caddy?.stop();
   await Promise.all([...running.values()].map((p) => p.stop()));
-  await Promise.allSettled([db?.drop(), vhost?.delete(), mongo?.stop(), mail?.stop()]);
+  await Promise.allSettled([db?.drop(), vhost?.delete()]);
   // CHECK_DEPLOY_KEEP=1 keeps the replayed images and their build logs to look at.
   if (process.env.CHECK_DEPLOY_KEEP) console.log(`replayed images kept in ${work}`);
   else await rm(work, { recursive: true, force: true });

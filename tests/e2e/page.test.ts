@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSystem, type System } from '@go-micro/testkit/system.js';
 
 // The whole system as `make dev` runs it, driven through the page in Debian's Chromium.
+// With a FerretDB and Mailpit of its own: the page's buttons send fixed names and
+// subjects ("event", "Test email"), so in shared ones they could not be told apart.
 let system: System;
 let browser: Browser;
 let page: Page;

@@ -32,7 +32,6 @@ export interface MailCatcherClient {
   /** Every caught message, newest first. */
   listMessages(): Promise<MessageSummary[]>;
   getMessage(id: string): Promise<CaughtMessage>;
-  deleteAll(): Promise<void>;
   /** The oldest caught message that satisfies `predicate`, polling until one arrives or `timeoutMs` passes. */
   waitForMessage(predicate: (message: CaughtMessage) => boolean, timeoutMs?: number): Promise<CaughtMessage>;
 }
@@ -93,10 +92,6 @@ export function mailCatcherClient(apiUrl: string): MailCatcherClient {
     return { id: m.ID, from: address(m.From), to: (m.To ?? []).map(address), subject: m.Subject, html: m.HTML, text: m.Text };
   }
 
-  async function deleteAll(): Promise<void> {
-    await request('DELETE', '/api/v1/messages'); // no IDs in the body: Mailpit deletes every message
-  }
-
   async function waitForMessage(predicate: (message: CaughtMessage) => boolean, timeoutMs = 10_000) {
     const seen = new Map<string, CaughtMessage>(); // messages do not change once caught
     return pRetry(
@@ -113,7 +108,7 @@ export function mailCatcherClient(apiUrl: string): MailCatcherClient {
     );
   }
 
-  return { apiUrl: base, listMessages, getMessage, deleteAll, waitForMessage };
+  return { apiUrl: base, listMessages, getMessage, waitForMessage };
 }
 
 class NotCaughtYet extends Error {}

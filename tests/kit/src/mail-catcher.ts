@@ -14,11 +14,17 @@ export interface MailCatcherOptions {
   startTimeoutMs?: number;
 }
 
-/** A running Mailpit with its own empty mailbox, and a client of its API. */
-export interface MailCatcher extends MailCatcherClient {
+/** A mail catcher a test did not start, shared with others: it may read and send, never empty it. */
+export interface SharedMailCatcher extends MailCatcherClient {
   smtpHost: string;
   smtpPort: number;
+}
+
+/** A running Mailpit with its own empty mailbox, and a client of its API. */
+export interface MailCatcher extends SharedMailCatcher {
   httpPort: number;
+  /** Deletes every caught message: only for a catcher of the test's own. */
+  deleteAll(): Promise<void>;
   /** Stops the server and deletes its mailbox. */
   stop(): Promise<void>;
 }
@@ -63,7 +69,12 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     await stop();
     throw error;
   }
-  return { ...mailCatcherClient(apiUrl), smtpHost: host, smtpPort, httpPort, stop };
+  // No IDs in the body: Mailpit deletes every message.
+  const deleteAll = async () => {
+    const response = await fetch(`${apiUrl}/api/v1/messages`, { method: 'DELETE', signal: AbortSignal.timeout(5_000) });
+    if (!response.ok) throw new Error(`mail catcher: DELETE ${apiUrl}/api/v1/messages answered ${response.status}`);
+  };
+  return { ...mailCatcherClient(apiUrl), smtpHost: host, smtpPort, httpPort, deleteAll, stop };
 }
 
 async function pickPorts({ smtpPort, httpPort }: MailCatcherOptions): Promise<[number, number]> {
