@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOG_EXCHANGE } from '@go-micro/contracts';
 import { postJSON, type RunningApp } from '@go-micro/testkit/http.js';
 import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
-import { uniqueName } from '../../logger-service/test/logger-harness.js';
+import { uniqueName } from '@go-micro/testkit/unique-name.js';
 import { logBody, startBroker } from './broker-harness.js';
 
 let vhost: TestVhost;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOG_EXCHANGE } from '@go-micro/contracts';
+import { freePort } from '@go-micro/testkit/free-port.js';
 import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
 import { startListener, type RunningListener } from './listener-harness.js';
 
@@ -16,7 +17,7 @@ beforeAll(async () => {
   // A logger address where nothing listens: every event that reaches the logger step fails.
   listener = await startListener({
     rabbitUrl: vhost.url,
-    loggerUrl: 'http://127.0.0.1:9',
+    loggerUrl: `http://127.0.0.1:${await freePort()}`,
     retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
   });
   connection = await amqplib.connect(vhost.url);
