@@ -1,35 +1,44 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@go-micro/toolkit';
+import { createLogger, ServiceClient } from '@go-micro/toolkit';
+import { freePort } from '@go-micro/testkit/free-port.js';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
+import { envelope, startStandIn, type StandIn } from '@go-micro/testkit/stand-in-server.js';
 import { createApp } from '../src/app.js';
-import { Authenticator, type AuditLog } from '../src/authenticate.js';
+import { loggerServiceAudit } from '../src/audit-log.js';
+import { Authenticator } from '../src/authenticate.js';
 import { UsersStore } from '../src/users-store.js';
 
 let db: TestDatabase;
 let pool: pg.Pool;
 let users: UsersStore;
+let loggerService: StandIn;
 let app: RunningApp;
-const audited: { name: string; data: string }[] = [];
-let auditFails = false;
+let appWithLoggerDown: RunningApp;
 
-const audit: AuditLog = async (entry) => {
-  if (auditFails) throw new Error('logger-service is unavailable');
-  audited.push(entry);
-};
+/** The service as main.ts wires it, recording logins in the logger-service at `loggerUrl`. */
+function startAuthentication(loggerUrl: string): Promise<RunningApp> {
+  const logger = createLogger('authentication-service', { level: 'silent', pretty: false });
+  const audit = loggerServiceAudit(new ServiceClient({ name: 'logger-service', baseUrl: loggerUrl, timeoutMs: 2_000 }));
+  return startApp(createApp({ logger, authenticator: new Authenticator(users, audit, logger) }));
+}
 
 beforeAll(async () => {
   db = await createTestDatabase();
   pool = new pg.Pool({ connectionString: db.url });
   users = new UsersStore(pool);
   await users.migrate();
-  const logger = createLogger('authentication-service', { level: 'silent', pretty: false });
-  app = await startApp(createApp({ logger, authenticator: new Authenticator(users, audit, logger) }));
+  // logger-service's POST /log, stood in for: it takes every entry.
+  loggerService = await startStandIn(() => envelope(202, 'logged'));
+  app = await startAuthentication(loggerService.url);
+  // An address where nothing listens.
+  appWithLoggerDown = await startAuthentication(`http://127.0.0.1:${await freePort()}`);
 });
 afterAll(async () => {
-  await app?.close();
+  await Promise.all([app, appWithLoggerDown].map((a) => a?.close()));
+  await loggerService?.close();
   await pool?.end();
   await db?.drop();
 });
@@ -55,22 +64,37 @@ describe('POST /authenticate', () => {
     expect(JSON.stringify(body)).not.toMatch(/password|\$2[aby]\$/);
   });
 
-  it('when the login succeeds, records an authentication log entry', async () => {
+  it("when the login succeeds, posts an authentication entry to the logger's /log, carrying the request id", async () => {
     const email = uniqueEmail();
+    const requestId = `req-${randomUUID()}`;
     await users.insert({ email, password: 'right-password', firstName: 'A', lastName: 'B', active: 1 });
-    await login(email, 'right-password');
-    expect(audited).toContainEqual({ name: 'authentication', data: `${email} logged in` });
+
+    await postJSON(`${app.url}/authenticate`, { email, password: 'right-password' }, { 'content-type': 'application/json', 'x-request-id': requestId });
+
+    const posted = loggerService.received.filter((request) => (request.body as { data?: string }).data === `${email} logged in`);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toMatchObject({ method: 'POST', path: '/log', body: { name: 'authentication', data: `${email} logged in` } });
+    expect(posted[0]!.headers['x-request-id']).toBe(requestId);
   });
 
   it('when the logger is down, the login still succeeds', async () => {
     const email = uniqueEmail();
     await users.insert({ email, password: 'pw', firstName: 'A', lastName: 'B', active: 1 });
-    auditFails = true;
+
+    const { status } = await postJSON(`${appWithLoggerDown.url}/authenticate`, { email, password: 'pw' });
+
+    expect(status).toBe(202);
+  });
+
+  it('when the logger refuses the entry, the login still succeeds', async () => {
+    const email = uniqueEmail();
+    await users.insert({ email, password: 'pw', firstName: 'A', lastName: 'B', active: 1 });
+    loggerService.behave(() => envelope(503, 'MongoDB is unavailable'));
     try {
       const { status } = await login(email, 'pw');
       expect(status).toBe(202);
     } finally {
-      auditFails = false;
+      loggerService.behave(() => envelope(202, 'logged'));
     }
   });
 

@@ -1,48 +1,46 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@go-micro/toolkit';
-import { createApp as createAuthApp } from '../../authentication-service/src/app.js';
-import { Authenticator } from '../../authentication-service/src/authenticate.js';
-import { UsersStore } from '../../authentication-service/src/users-store.js';
-import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
-import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
+import { freePort } from '@go-micro/testkit/free-port.js';
+import { postJSON, type RunningApp } from '@go-micro/testkit/http.js';
+import { envelope, startStandIn, type StandIn } from '@go-micro/testkit/stand-in-server.js';
 import { startBroker } from './broker-harness.js';
 
-const logger = createLogger('test', { level: 'silent', pretty: false });
+// authentication-service as it answers, stood in for: the seeded admin logs in, anyone else is refused.
+const admin = {
+  id: 1,
+  email: 'admin@example.com',
+  first_name: 'Admin',
+  last_name: 'User',
+  active: 1,
+  created_at: '2022-03-14T00:00:00Z',
+  updated_at: '2022-03-14T00:00:00Z',
+};
 
-let db: TestDatabase;
-let pool: pg.Pool;
-let auth: RunningApp;
+let auth: StandIn;
+let stalledAuth: StandIn;
 let broker: RunningApp;
 let brokerWithAuthDown: RunningApp;
 let brokerWithSlowAuth: RunningApp;
-let silentAuth: RunningApp;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url });
-  const users = new UsersStore(pool);
-  await users.migrate();
-  auth = await startApp(createAuthApp({ logger, authenticator: new Authenticator(users, async () => undefined, logger) }));
+  auth = await startStandIn(({ path, body }) => {
+    const { email, password } = body as { email?: string; password?: string };
+    if (path !== '/authenticate') return envelope(404, 'not found');
+    if (email === 'broken@example.com') return envelope(500, 'internal error');
+    if (email === admin.email && password === 'verysecret') return envelope(202, `Logged in user ${email}`, admin);
+    return envelope(401, 'invalid credentials');
+  });
   broker = await startBroker({ authUrl: auth.url });
 
-  // An address where nothing listens: a started-then-closed server's port.
-  const closed = await startApp(createAuthApp({ logger, authenticator: new Authenticator(users, async () => undefined, logger) }));
-  await closed.close();
-  brokerWithAuthDown = await startBroker({ authUrl: closed.url });
+  // An address where nothing listens.
+  brokerWithAuthDown = await startBroker({ authUrl: `http://127.0.0.1:${await freePort()}` });
 
-  // A real authentication service whose every request is held back past the broker's timeout.
-  const { default: express } = await import('express');
-  const stalled = express();
-  stalled.use((_req, _res, next) => setTimeout(next, 3_000));
-  stalled.use(createAuthApp({ logger, authenticator: new Authenticator(users, async () => undefined, logger) }));
-  silentAuth = await startApp(stalled);
-  brokerWithSlowAuth = await startBroker({ authUrl: silentAuth.url, timeoutMs: 300 });
+  // An authentication service that takes every request and never answers.
+  stalledAuth = await startStandIn(() => new Promise(() => {}));
+  brokerWithSlowAuth = await startBroker({ authUrl: stalledAuth.url, timeoutMs: 300 });
 });
 afterAll(async () => {
-  await Promise.all([broker, brokerWithAuthDown, brokerWithSlowAuth, silentAuth, auth].map((a) => a?.close()));
-  await pool?.end();
-  await db?.drop();
+  await Promise.all([broker, brokerWithAuthDown, brokerWithSlowAuth].map((a) => a?.close()));
+  await Promise.all([auth, stalledAuth].map((s) => s?.close()));
 });
 
 describe('broker POST /', () => {
@@ -66,15 +64,21 @@ describe('broker POST /', () => {
 });
 
 describe('broker POST /handle action auth', () => {
-  const authRequest = (password: string) => ({ action: 'auth', auth: { email: 'admin@example.com', password } });
+  const authRequest = (password: string, email = 'admin@example.com') => ({ action: 'auth', auth: { email, password } });
 
-  it('when the credentials are right, answers 202 Authenticated! with the user and no password', async () => {
-    const { status, body } = await postJSON(`${broker.url}/handle`, authRequest('verysecret'));
+  it('when the credentials are right, posts them to authentication-service and answers 202 Authenticated! with the user it sent back', async () => {
+    const requestId = `req-${crypto.randomUUID()}`;
+
+    const { status, body } = await postJSON(`${broker.url}/handle`, authRequest('verysecret'), {
+      'content-type': 'application/json',
+      'x-request-id': requestId,
+    });
+
     expect(status).toBe(202);
-    expect(body.error).toBe(false);
-    expect(body.message).toBe('Authenticated!');
-    expect(body.data).toMatchObject({ email: 'admin@example.com', first_name: 'Admin', last_name: 'User', active: 1 });
+    expect(body).toEqual({ error: false, message: 'Authenticated!', data: admin });
     expect(body.data).not.toHaveProperty('password');
+    const forwarded = auth.received.find((request) => request.headers['x-request-id'] === requestId);
+    expect(forwarded).toMatchObject({ method: 'POST', path: '/authenticate', body: { email: 'admin@example.com', password: 'verysecret' } });
   });
 
   it('when the password is wrong, answers 401 invalid credentials', async () => {
@@ -93,6 +97,12 @@ describe('broker POST /handle action auth', () => {
     const { status, body } = await postJSON(`${brokerWithSlowAuth.url}/handle`, authRequest('verysecret'));
     expect(status).toBe(504);
     expect(body).toEqual({ error: true, message: 'authentication-service did not answer in time' });
+  });
+
+  it('when the authentication service fails with a 500, answers 502 naming it', async () => {
+    const { status, body } = await postJSON(`${broker.url}/handle`, authRequest('whatever', 'broken@example.com'));
+    expect(status).toBe(502);
+    expect(body).toEqual({ error: true, message: 'authentication-service failed: internal error' });
   });
 
   it('when the auth payload is missing, answers 400 naming it', async () => {

@@ -1,53 +1,46 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@go-micro/toolkit';
-import { createApp as createMailApp } from '../../mail-service/src/app.js';
-import { Mailer } from '../../mail-service/src/mailer.js';
-import { loadTemplates } from '../../mail-service/src/templates.js';
-import { startMailCatcher, type MailCatcher } from '@go-micro/testkit/mail-catcher.js';
-import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
+import { freePort } from '@go-micro/testkit/free-port.js';
+import { postJSON, type RunningApp } from '@go-micro/testkit/http.js';
+import { envelope, startStandIn, type StandIn } from '@go-micro/testkit/stand-in-server.js';
 import { startBroker } from './broker-harness.js';
 
-const logger = createLogger('test', { level: 'silent', pretty: false });
-
-let catcher: MailCatcher;
-let mailer: Mailer;
-let mailService: RunningApp;
+let mailService: StandIn;
 let broker: RunningApp;
 let brokerWithMailDown: RunningApp;
 
 beforeAll(async () => {
-  catcher = await startMailCatcher();
-  const settings = {
-    host: catcher.smtpHost, port: catcher.smtpPort, encryption: 'none' as const, username: '', password: '',
-    domain: 'localhost', fromAddress: 'john.smith@example.com', fromName: 'John Smith', timeoutMs: 3_000,
-  };
-  mailer = new Mailer(settings, await loadTemplates(), logger);
-  mailService = await startApp(createMailApp({ logger, sendMail: mailer.send }));
+  // mail-service as it answers, stood in for: it sends to a plain address and refuses anything else, naming `to`.
+  mailService = await startStandIn(({ path, body }) => {
+    const { to } = body as { to?: string };
+    if (path !== '/send') return envelope(404, 'not found');
+    if (!/^[^\s@,;<>]+@[^\s@,;<>]+$/.test(to ?? '')) return envelope(400, 'to: must be a single email address');
+    return envelope(202, `sent to ${to}`);
+  });
   broker = await startBroker({ mailUrl: mailService.url });
-
-  // An address where nothing listens: a started-then-closed server's port.
-  const closed = await startApp(createMailApp({ logger, sendMail: mailer.send }));
-  await closed.close();
-  brokerWithMailDown = await startBroker({ mailUrl: closed.url });
+  // An address where nothing listens.
+  brokerWithMailDown = await startBroker({ mailUrl: `http://127.0.0.1:${await freePort()}` });
 });
 afterAll(async () => {
-  await Promise.all([broker, brokerWithMailDown, mailService].map((a) => a?.close()));
-  mailer?.close();
-  await catcher?.stop();
+  await Promise.all([broker, brokerWithMailDown].map((a) => a?.close()));
+  await mailService?.close();
 });
 
 // The page's Test Mail button, exactly.
 const testMail = { from: 'me@example.com', to: 'you@there.com', subject: 'Test email', message: 'Hello world!' };
 
 describe('broker POST /handle action mail', () => {
-  it('when the page sends its Test Mail payload, answers 202 Message sent to you@there.com and the mail is caught', async () => {
-    const { status, body } = await postJSON(`${broker.url}/handle`, { action: 'mail', mail: testMail });
+  it('when the page sends its Test Mail payload, posts it to mail-service as is and answers 202 Message sent to you@there.com', async () => {
+    const requestId = `req-${crypto.randomUUID()}`;
+
+    const { status, body } = await postJSON(`${broker.url}/handle`, { action: 'mail', mail: testMail }, {
+      'content-type': 'application/json',
+      'x-request-id': requestId,
+    });
 
     expect(status).toBe(202);
     expect(body).toEqual({ error: false, message: 'Message sent to you@there.com' });
-    const caught = await catcher.waitForMessage((m) => m.subject === 'Test email' && m.to.some((a) => a.address === 'you@there.com'));
-    expect(caught.from).toEqual({ name: 'John Smith', address: 'me@example.com' });
-    expect(caught.text).toContain('Hello world!');
+    const forwarded = mailService.received.find((request) => request.headers['x-request-id'] === requestId);
+    expect(forwarded).toMatchObject({ method: 'POST', path: '/send', body: testMail });
   });
 
   it('when mail-service is down, answers 503 mail-service is unavailable', async () => {

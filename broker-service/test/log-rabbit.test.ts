@@ -1,10 +1,9 @@
 import amqplib from 'amqplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOG_EXCHANGE } from '@go-micro/contracts';
 import { postJSON, type RunningApp } from '@go-micro/testkit/http.js';
 import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
-import { waitUntil } from '@go-micro/testkit/wait-until.js';
-import { uniqueName } from '../../logger-service/test/logger-harness.js';
+import { uniqueName } from '@go-micro/testkit/unique-name.js';
 import { logBody, startBroker } from './broker-harness.js';
 
 let vhost: TestVhost;
@@ -43,10 +42,7 @@ describe('broker POST /log-rabbit', () => {
 
     expect(status).toBe(202);
     expect(body).toEqual({ error: false, message: 'logged via RabbitMQ' });
-    const message = await waitUntil(async () => (await channel.get(probeQueue, { noAck: true })) || undefined, {
-      timeoutMs: 5_000,
-      what: 'the published event',
-    });
+    const message = await vi.waitUntil(() => channel.get(probeQueue, { noAck: true }), { timeout: 5_000, interval: 50 });
     expect(JSON.parse(message.content.toString())).toEqual({ name, data: 'via RabbitMQ' });
     expect(message.fields).toMatchObject({ exchange: 'logs_topic', routingKey: 'log.INFO' });
     expect(message.properties).toMatchObject({

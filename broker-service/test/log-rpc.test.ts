@@ -1,38 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
+import { freePort } from '@go-micro/testkit/free-port.js';
 import { postJSON, type RunningApp } from '@go-micro/testkit/http.js';
-import { LogsReader, startLogger, uniqueName, type RunningLogger } from '../../logger-service/test/logger-harness.js';
+import { uniqueName } from '@go-micro/testkit/unique-name.js';
 import { logBody, startBroker } from './broker-harness.js';
+import { startRpcLogger, type RpcLoggerStandIn } from './logger-stand-ins.js';
 
-let ferret: FerretDB;
-let reader: LogsReader;
-let logger: RunningLogger;
+let logger: RpcLoggerStandIn;
 let broker: RunningApp;
-const cleanups: (() => Promise<void>)[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
-  ferret = await startFerretDB();
-  reader = new LogsReader(ferret.url);
-  logger = await startLogger(ferret.url);
-  broker = await startBroker({ rpcAddress: logger.rpcAddress });
+  logger = await startRpcLogger();
+  broker = await startBroker({ rpcAddress: logger.address });
 });
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
   await broker?.close();
   await logger?.close();
-  await reader?.close();
-  await ferret?.stop();
 });
 
 describe('broker POST /handle action log (JSON-RPC to the logger)', () => {
-  it('when the logger is up, answers 202 with the logger\'s reply and the entry is stored', async () => {
+  it("when the logger is up, calls RPCServer.LogInfo with Go's {Name, Data} and answers 202 with the logger's reply", async () => {
     const name = uniqueName('rpc');
 
     const { status, body } = await postJSON(`${broker.url}/handle`, logBody(name, 'over JSON-RPC'));
 
     expect(status).toBe(202);
     expect(body).toEqual({ error: false, message: `Processed payload via RPC:${name}` });
-    expect(await reader.entries({ name, data: 'over JSON-RPC' })).toHaveLength(1);
+    expect(logger.calls.filter((call) => (call as { Name?: string }).Name === name)).toEqual([{ Name: name, Data: 'over JSON-RPC' }]);
   });
 
   it('when many requests come at once, they share one kept-open connection', async () => {
@@ -42,29 +37,28 @@ describe('broker POST /handle action log (JSON-RPC to the logger)', () => {
 
     expect(replies.map((reply) => reply.status)).toEqual(names.map(() => 202));
     expect(replies.map((reply) => reply.body.message)).toEqual(names.map((name) => `Processed payload via RPC:${name}`));
-    expect(logger.rpcConnections()).toBe(1);
+    expect(logger.openConnections()).toBe(1);
   });
 
   it('when the logger restarts, the next call dials again and succeeds', async () => {
-    const restartable = await startLogger(ferret.url);
-    const brokerToIt = await startBroker({ rpcAddress: restartable.rpcAddress });
+    const restartable = await startRpcLogger();
+    const brokerToIt = await startBroker({ rpcAddress: restartable.address });
     cleanups.push(() => brokerToIt.close());
     expect((await postJSON(`${brokerToIt.url}/handle`, logBody(uniqueName('rpc-before')))).status).toBe(202);
 
     await restartable.close();
-    const again = await startLogger(ferret.url, { rpcPort: restartable.rpcPort });
+    const again = await startRpcLogger({ port: restartable.port });
     cleanups.push(() => again.close());
     const name = uniqueName('rpc-after');
     const { status, body } = await postJSON(`${brokerToIt.url}/handle`, logBody(name));
 
     expect(status).toBe(202);
     expect(body.message).toBe(`Processed payload via RPC:${name}`);
+    expect(again.calls).toEqual([{ Name: name, Data: 'some data' }]);
   });
 
   it('when the logger is down, answers 503 naming it, promptly', async () => {
-    const down = await startLogger(ferret.url);
-    await down.close();
-    const brokerToNothing = await startBroker({ rpcAddress: down.rpcAddress });
+    const brokerToNothing = await startBroker({ rpcAddress: `127.0.0.1:${await freePort()}` });
     cleanups.push(() => brokerToNothing.close());
     const started = Date.now();
 
@@ -76,8 +70,8 @@ describe('broker POST /handle action log (JSON-RPC to the logger)', () => {
   });
 
   it('when the logger does not answer in time, answers 504 naming it', async () => {
-    const slow = await startLogger(ferret.url, { writeDelayMs: 2_000 });
-    const brokerToSlow = await startBroker({ rpcAddress: slow.rpcAddress, timeoutMs: 300 });
+    const slow = await startRpcLogger({ hold: true });
+    const brokerToSlow = await startBroker({ rpcAddress: slow.address, timeoutMs: 300 });
     cleanups.push(() => brokerToSlow.close(), () => slow.close());
 
     const { status, body } = await postJSON(`${brokerToSlow.url}/handle`, logBody(uniqueName('rpc-slow')));

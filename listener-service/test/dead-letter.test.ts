@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOG_EXCHANGE } from '@go-micro/contracts';
+import { freePort } from '@go-micro/testkit/free-port.js';
 import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
-import { waitUntil } from '@go-micro/testkit/wait-until.js';
 import { startListener, type RunningListener } from './listener-harness.js';
 
 let vhost: TestVhost;
@@ -17,7 +17,7 @@ beforeAll(async () => {
   // A logger address where nothing listens: every event that reaches the logger step fails.
   listener = await startListener({
     rabbitUrl: vhost.url,
-    loggerUrl: 'http://127.0.0.1:9',
+    loggerUrl: `http://127.0.0.1:${await freePort()}`,
     retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
   });
   connection = await amqplib.connect(vhost.url);
@@ -38,8 +38,7 @@ async function publishRaw(body: string): Promise<string> {
   return messageId;
 }
 
-const deadLetter = (messageId: string) =>
-  waitUntil(async () => deadLetters.get(messageId), { timeoutMs: 15_000, what: `message ${messageId} in the dead-letter queue` });
+const deadLetter = (messageId: string) => vi.waitUntil(() => deadLetters.get(messageId), { timeout: 15_000, interval: 50 });
 
 describe('listener dead-letter queue', () => {
   it('when a message is not JSON, moves it straight to the dead-letter queue and keeps consuming', async () => {

@@ -1,18 +1,18 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
 import { loadLogsProto, type LogRequest, type LogResponse, type LogServiceClient } from '@go-micro/contracts/logs-grpc';
-import { LogsReader, startLogger, uniqueName, type RunningLogger } from './logger-harness.js';
+import { sharedFerretDB } from '@go-micro/testkit/shared-servers.js';
+import { uniqueName } from '@go-micro/testkit/unique-name.js';
+import { LogsReader, startLogger, type RunningLogger } from './logger-harness.js';
 
-let ferret: FerretDB;
 let logger: RunningLogger;
 let reader: LogsReader;
 let client: LogServiceClient;
 
 beforeAll(async () => {
-  ferret = await startFerretDB();
-  logger = await startLogger(ferret.url);
-  reader = new LogsReader(ferret.url);
+  const { url } = sharedFerretDB();
+  logger = await startLogger(url);
+  reader = new LogsReader(url);
   const { LogService } = loadLogsProto();
   client = new LogService(logger.grpcAddress, grpc.credentials.createInsecure());
 });
@@ -20,7 +20,6 @@ afterAll(async () => {
   client?.close();
   await reader?.close();
   await logger?.close();
-  await ferret?.stop();
 });
 
 /** Calls WriteLog from the shared proto, as the broker (or the course's Go broker) does. */
@@ -48,12 +47,13 @@ describe('logger gRPC LogService.WriteLog', () => {
   it('when the call carries x-request-id metadata, the entry is written under that request id', async () => {
     const name = uniqueName('grpc-reqid');
     const metadata = new grpc.Metadata();
-    metadata.set('x-request-id', 'grpc-request-1');
+    const requestId = uniqueName('grpc-request');
+    metadata.set('x-request-id', requestId);
 
     const { err } = await writeLog({ logEntry: { name, data: 'x' } }, metadata);
 
     expect(err).toBeNull();
-    expect(logger.requestIds.get(name)).toBe('grpc-request-1');
+    expect(logger.requestIds.get(name)).toBe(requestId);
   });
 
   it('when the entry has no name, answers INVALID_ARGUMENT naming it', async () => {

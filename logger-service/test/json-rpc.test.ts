@@ -2,24 +2,22 @@ import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
-import { waitUntil } from '@go-micro/testkit/wait-until.js';
-import { LogsReader, startLogger, uniqueName, type RunningLogger } from './logger-harness.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sharedFerretDB } from '@go-micro/testkit/shared-servers.js';
+import { uniqueName } from '@go-micro/testkit/unique-name.js';
+import { LogsReader, startLogger, type RunningLogger } from './logger-harness.js';
 
-let ferret: FerretDB;
 let logger: RunningLogger;
 let reader: LogsReader;
 
 beforeAll(async () => {
-  ferret = await startFerretDB();
-  logger = await startLogger(ferret.url);
-  reader = new LogsReader(ferret.url);
+  const { url } = sharedFerretDB();
+  logger = await startLogger(url);
+  reader = new LogsReader(url);
 });
 afterAll(async () => {
   await reader?.close();
   await logger?.close();
-  await ferret?.stop();
 });
 
 /** A raw TCP connection to the JSON-RPC port that records every byte the server sends. */
@@ -31,13 +29,14 @@ async function rawConnection(): Promise<{ socket: Socket; received: () => string
   return {
     socket,
     received: () => received,
+    // Every reply ends in a newline: `count` of them are there once the text has `count` lines before its end.
     waitForLines: (count) =>
-      waitUntil(
-        async () => {
+      vi.waitUntil(
+        () => {
           const lines = received.split('\n').slice(0, -1);
-          return lines.length >= count ? lines : undefined;
+          return lines.length >= count && lines;
         },
-        { timeoutMs: 10_000, what: `${count} JSON-RPC replies` },
+        { timeout: 10_000, interval: 20 },
       ),
   };
 }

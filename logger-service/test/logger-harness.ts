@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { MongoClient, type Filter } from 'mongodb';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, currentRequestId } from '@go-micro/toolkit';
 import { startApp, type RunningApp } from '@go-micro/testkit/http.js';
-import { waitUntil } from '@go-micro/testkit/wait-until.js';
 import { createApp } from '../src/app.js';
 import { startGrpcServer } from '../src/grpc-server.js';
 import { LogsStore, type LogDocument, type LogWriter } from '../src/logs-store.js';
@@ -19,17 +16,11 @@ export interface RunningLogger {
   rpcPort: number;
   /** The request id each entry was written under, by entry name: shows which hops carried it. */
   requestIds: Map<string, string | undefined>;
-  /** Clients connected to the JSON-RPC port now. */
-  rpcConnections(): number;
   close(): Promise<void>;
 }
 
 export interface LoggerOptions {
   mongoTimeoutMs?: number;
-  /** Holds every write back this long, like a MongoDB that has become slow. */
-  writeDelayMs?: number;
-  /** A fixed JSON-RPC port, to start a logger again where the last one was. */
-  rpcPort?: number;
 }
 
 export async function startLogger(mongoUrl: string, options: LoggerOptions = {}): Promise<RunningLogger> {
@@ -41,13 +32,12 @@ export async function startLogger(mongoUrl: string, options: LoggerOptions = {})
   const logs: LogWriter = {
     write: async (entry) => {
       requestIds.set(entry.name, currentRequestId());
-      if (options.writeDelayMs) await sleep(options.writeDelayMs);
       await store.write(entry);
     },
   };
   const http: RunningApp = await startApp(createApp({ logger, logs }));
   const rpc = createRpcServer(logs, logger);
-  const rpcPort = await rpc.listen(options.rpcPort ?? 0, '127.0.0.1');
+  const rpcPort = await rpc.listen(0, '127.0.0.1');
   const grpc = await startGrpcServer({ logs, logger, port: 0, host: '127.0.0.1' });
   return {
     url: http.url,
@@ -56,7 +46,6 @@ export async function startLogger(mongoUrl: string, options: LoggerOptions = {})
     grpcAddress: `127.0.0.1:${grpc.port}`,
     rpcPort,
     requestIds,
-    rpcConnections: () => rpc.openConnections,
     close: async () => {
       await Promise.all([http.close(), rpc.close(), grpc.close()]);
       await mongo.close();
@@ -76,21 +65,7 @@ export class LogsReader {
     return this.client.db('logs').collection<LogDocument>('logs').find(filter).toArray();
   }
 
-  /** Waits until `count` entries match (bounded), then returns them. */
-  async waitForEntries(filter: Filter<LogDocument>, count = 1, timeoutMs = 15_000) {
-    return waitUntil(
-      async () => {
-        const found = await this.entries(filter);
-        return found.length >= count ? found : undefined;
-      },
-      { timeoutMs, intervalMs: 100, what: `${count} log entries matching ${JSON.stringify(filter)}` },
-    );
-  }
-
   close(): Promise<void> {
     return this.client.close();
   }
 }
-
-/** A log name no other test uses. */
-export const uniqueName = (prefix = 'test') => `${prefix}-${randomUUID()}`;

@@ -1,21 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
 import { postJSON } from '@go-micro/testkit/http.js';
-import { LogsReader, startLogger, uniqueName, type RunningLogger } from './logger-harness.js';
+import { sharedFerretDB } from '@go-micro/testkit/shared-servers.js';
+import { uniqueName } from '@go-micro/testkit/unique-name.js';
+import { LogsReader, startLogger, type RunningLogger } from './logger-harness.js';
 
-let ferret: FerretDB;
 let logger: RunningLogger;
 let reader: LogsReader;
 
 beforeAll(async () => {
-  ferret = await startFerretDB();
-  logger = await startLogger(ferret.url);
-  reader = new LogsReader(ferret.url);
+  const { url } = sharedFerretDB();
+  logger = await startLogger(url);
+  reader = new LogsReader(url);
 });
 afterAll(async () => {
   await reader?.close();
   await logger?.close();
-  await ferret?.stop();
 });
 
 describe('logger POST /log', () => {

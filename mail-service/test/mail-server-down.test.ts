@@ -9,6 +9,7 @@ import { loadTemplates } from '../src/templates.js';
 
 const logger = createLogger('mail-service', { level: 'silent', pretty: false });
 
+// A Mailpit of this file's own: the test stops it and starts it again.
 let catcher: MailCatcher;
 let mailer: Mailer;
 let app: RunningApp;

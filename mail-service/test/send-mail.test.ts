@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@go-micro/toolkit';
-import { startMailCatcher, type MailCatcher } from '@go-micro/testkit/mail-catcher.js';
+import type { SharedMailCatcher } from '@go-micro/testkit/mail-catcher.js';
 import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
+import { sharedMailCatcher } from '@go-micro/testkit/shared-servers.js';
 import { createApp } from '../src/app.js';
 import { Mailer } from '../src/mailer.js';
 import { loadTemplates, type RenderMail } from '../src/templates.js';
@@ -11,7 +12,7 @@ import { loadTemplates, type RenderMail } from '../src/templates.js';
 const logger = createLogger('mail-service', { level: 'silent', pretty: false });
 
 let render: RenderMail;
-let catcher: MailCatcher;
+let catcher: SharedMailCatcher;
 let mailer: Mailer;
 let app: RunningApp;
 
@@ -25,14 +26,13 @@ function mailerFor(host: string, port: number, timeoutMs = 3_000): Mailer {
 
 beforeAll(async () => {
   render = await loadTemplates();
-  catcher = await startMailCatcher();
+  catcher = sharedMailCatcher();
   mailer = mailerFor(catcher.smtpHost, catcher.smtpPort);
   app = await startApp(createApp({ logger, sendMail: mailer.send }));
 });
 afterAll(async () => {
   await app?.close();
   mailer?.close();
-  await catcher?.stop();
 });
 
 const send = (body: unknown, url = app.url) => postJSON(`${url}/send`, body);
@@ -45,12 +45,16 @@ const rawSource = async (id: string) =>
 describe('POST /send', () => {
   it("when the page's Test Mail payload is posted, answers 202 and the catcher gets it from me@example.com as John Smith", async () => {
     const payload = { from: 'me@example.com', to: 'you@there.com', subject: 'Test email', message: 'Hello world!' };
+    // The catcher is shared and the payload fixed: only a message caught after this point is ours.
+    const before = new Set((await catcher.listMessages()).map((m) => m.id));
 
     const { status, body } = await send(payload);
 
     expect(status).toBe(202);
     expect(body).toEqual({ error: false, message: 'sent to you@there.com' });
-    const caught = await catcher.waitForMessage((m) => m.subject === 'Test email' && m.to.some((a) => a.address === 'you@there.com'));
+    const caught = await catcher.waitForMessage(
+      (m) => !before.has(m.id) && m.subject === 'Test email' && m.to.some((a) => a.address === 'you@there.com'),
+    );
     expect(caught.from).toEqual({ name: 'John Smith', address: 'me@example.com' });
     expect(caught.to).toEqual([{ name: '', address: 'you@there.com' }]);
     expect(caught.text).toContain('Hello world!');

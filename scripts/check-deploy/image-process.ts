@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { waitUntil } from '@go-micro/testkit/wait-until.js';
+import { vi } from 'vitest';
+import { spawnManaged } from '@go-micro/testkit/managed-process.js';
 import type { ReplayedImage } from './dockerfile-replay.js';
 import { run, type RunResult } from './validators.js';
 
@@ -27,43 +27,30 @@ export function startImage(name: string, image: ReplayedImage, env: Record<strin
   // The base image's Node comes first on PATH (it is in /usr/local/bin there), so `node` is that version.
   const fullEnv = { PATH: `${image.node.binDir}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...image.env, ...env };
   const [command, ...args] = image.cmd;
-  const child: ChildProcess = spawn(command!, args, { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], ...asNonRoot });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-20_000);
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const tail = () => output.split('\n').slice(-30).join('\n');
+  // Only the image's own environment, as its container would have.
+  const child = spawnManaged(name, command!, args, { cwd, env: fullEnv, inheritEnv: false, ...asNonRoot });
+  const tail = () => child.output().split('\n').slice(-30).join('\n');
   const exec = ([command, ...args]: string[]) => run(command!, args, { cwd, env: fullEnv, timeoutMs: 5_000 });
 
   return {
     name,
-    output: () => output,
+    output: () => child.output(),
     executable: () => readlink(`/proc/${child.pid}/exe`),
     exec,
     async waitHealthy(timeoutMs = 60_000) {
       if (image.healthcheck[0] !== 'CMD') throw new Error(`${name}: HEALTHCHECK must be exec form, got ${image.healthcheck.join(' ')}`);
       try {
-        await waitUntil(
+        await vi.waitUntil(
           async () => {
-            if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-            return (await exec(image.healthcheck.slice(1))).code === 0 || undefined;
+            child.assertRunning();
+            return (await exec(image.healthcheck.slice(1))).code === 0;
           },
-          { timeoutMs, intervalMs: 250, what: `${name}'s HEALTHCHECK to pass` },
+          { timeout: timeoutMs, interval: 250 },
         );
       } catch (error) {
-        throw new Error(`${(error as Error).message}\n--- ${name} output ---\n${tail()}`);
+        throw new Error(`${name}'s HEALTHCHECK did not pass: ${(error as Error).message}\n--- ${name} output ---\n${tail()}`);
       }
     },
-    async stop(graceMs = 10_000) {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      const code = await exited;
-      clearTimeout(timer);
-      return child.signalCode === 'SIGKILL' ? null : code;
-    },
+    stop: (graceMs = 10_000) => child.stop(graceMs),
   };
 }

@@ -1,15 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FerretDB, startFerretDB } from '@go-micro/testkit/ferretdb.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { MongoServer } from '@go-micro/testkit/ferretdb.js';
 import { freePorts } from '@go-micro/testkit/free-port.js';
-import { type MailCatcher, startMailCatcher } from '@go-micro/testkit/mail-catcher.js';
+import type { SharedMailCatcher } from '@go-micro/testkit/mail-catcher.js';
+import { spawnManaged, type ManagedProcess } from '@go-micro/testkit/managed-process.js';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
-import { waitUntil } from '@go-micro/testkit/wait-until.js';
+import { sharedFerretDB, sharedMailCatcher } from '@go-micro/testkit/shared-servers.js';
 import { PROJECT, type ServiceName } from './deployments.js';
 import { replayDockerfile, type ReplayedImage } from './dockerfile-replay.js';
 import { dockerfileOf, parseDockerfiles } from './dockerfiles.js';
@@ -26,12 +26,12 @@ let work: string;
 let nodeVersion: string;
 let db: TestDatabase;
 let vhost: TestVhost;
-let mongo: FerretDB;
-let mail: MailCatcher;
+let mongo: MongoServer;
+let mail: SharedMailCatcher;
 let port: Record<ServiceName | 'rpc' | 'grpc' | 'caddy', number>;
 const replays = new Map<ServiceName, Promise<ReplayedImage>>();
 const running = new Map<ServiceName, ImageProcess>();
-let caddy: ChildProcess | undefined;
+let caddy: ManagedProcess | undefined;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'go-micro-images-'));
@@ -64,15 +64,17 @@ beforeAll(async () => {
   void next();
   void next();
 
-  [db, vhost, mongo, mail] = await Promise.all([createTestDatabase('gomicro_images'), createTestVhost('gomicro_images'), startFerretDB(), startMailCatcher()]);
+  // The run's FerretDB and Mailpit (the services only write to them), a database and vhost of our own.
+  [mongo, mail] = [sharedFerretDB(), sharedMailCatcher()];
+  [db, vhost] = await Promise.all([createTestDatabase('gomicro_images'), createTestVhost('gomicro_images')]);
   const [logger, rpc, grpc, auth, mailer, listener, broker, front, caddyPort] = await freePorts(9);
   port = { 'logger-service': logger!, rpc: rpc!, grpc: grpc!, 'authentication-service': auth!, 'mailer-service': mailer!, 'listener-service': listener!, 'broker-service': broker!, 'front-end': front!, caddy: caddyPort! };
 }, REPLAY_TIMEOUT_MS);
 
 afterAll(async () => {
-  caddy?.kill('SIGTERM');
+  await caddy?.stop();
   await Promise.all([...running.values()].map((p) => p.stop()));
-  await Promise.allSettled([db?.drop(), vhost?.delete(), mongo?.stop(), mail?.stop()]);
+  await Promise.allSettled([db?.drop(), vhost?.delete()]);
   // CHECK_DEPLOY_KEEP=1 keeps the replayed images and their build logs to look at.
   if (process.env.CHECK_DEPLOY_KEEP) console.log(`replayed images kept in ${work}`);
   else await rm(work, { recursive: true, force: true });
@@ -115,7 +117,8 @@ describe("each image's build and start, replayed natively (production dependenci
 describe('the local Caddyfile, served by Caddy in front of the page and the broker', () => {
   beforeAll(async () => {
     const home = join(work, 'caddy');
-    caddy = spawn('caddy', ['run', '--config', join(PROJECT, 'Caddyfile'), '--adapter', 'caddyfile'], {
+    caddy = spawnManaged('caddy', 'caddy', ['run', '--config', join(PROJECT, 'Caddyfile'), '--adapter', 'caddyfile'], {
+      inheritEnv: false,
       env: {
         PATH: process.env.PATH,
         HOME: home,
@@ -126,13 +129,15 @@ describe('the local Caddyfile, served by Caddy in front of the page and the brok
         FRONT_END_UPSTREAM: `127.0.0.1:${port['front-end']}`,
         BROKER_UPSTREAM: `127.0.0.1:${port['broker-service']}`,
       },
-      stdio: 'ignore',
     });
-    await waitUntil(async () => ((await viaCaddy('localhost', 'GET', '/').catch(() => undefined))?.status === 200 ? true : undefined), {
-      timeoutMs: 20_000,
-      intervalMs: 200,
-      what: `Caddy on port ${port.caddy} to pass requests to the page`,
-    });
+    // Caddy on port.caddy passes requests to the page.
+    await vi.waitUntil(
+      async () => {
+        caddy!.assertRunning();
+        return (await viaCaddy('localhost', 'GET', '/').catch(() => undefined))?.status === 200;
+      },
+      { timeout: 20_000, interval: 200 },
+    );
   });
 
   it('when asked for host localhost, answers with the test page', async () => {

@@ -1,11 +1,12 @@
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { MongoClient } from 'mongodb';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSystem, type System } from '@go-micro/testkit/system.js';
-import { waitUntil } from '@go-micro/testkit/wait-until.js';
 
 // The whole system as `make dev` runs it, driven through the page in Debian's Chromium.
+// With a FerretDB and Mailpit of its own: the page's buttons send fixed names and
+// subjects ("event", "Test email"), so in shared ones they could not be told apart.
 let system: System;
 let browser: Browser;
 let page: Page;
@@ -42,10 +43,7 @@ const sent = async () => (await page.locator('#payload').textContent()) ?? '';
 const received = async () => JSON.parse((await page.locator('#received').textContent()) ?? '') as { error: boolean; message: string; data?: unknown };
 
 function findLog(name: string, data: string) {
-  return waitUntil(() => mongo.db('logs').collection('logs').findOne({ name, data }).then((doc) => doc ?? undefined), {
-    timeoutMs: 15_000,
-    what: `log entry ${name}: ${data} in MongoDB`,
-  });
+  return vi.waitUntil(() => mongo.db('logs').collection('logs').findOne({ name, data }), { timeout: 15_000, interval: 100 });
 }
 
 describe('the test page, clicked as a person would', () => {

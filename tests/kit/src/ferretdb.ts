@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
+import { MongoClient } from 'mongodb';
+import pRetry, { AbortError } from 'p-retry';
 import { spawnManaged } from './managed-process.js';
-import { pingMongo } from './mongo-ping.js';
 import { toolBinary } from './tool-binary.js';
-import { waitUntil } from './wait-until.js';
 
 export interface FerretDBOptions {
   /** TCP port on 127.0.0.1; by default one the OS picks, so parallel runs never clash. */
@@ -11,8 +11,8 @@ export interface FerretDBOptions {
   startTimeoutMs?: number;
 }
 
-/** A running FerretDB (MongoDB wire protocol, SQLite storage) with its own empty data. */
-export interface FerretDB {
+/** Where a MongoDB-protocol server listens: what a test needs to reach one it did not start. */
+export interface MongoServer {
   /**
    * Connection string, e.g. mongodb://127.0.0.1:41234. It carries no
    * credentials: FerretDB v1 on SQLite refuses SCRAM, the mechanism drivers
@@ -21,6 +21,10 @@ export interface FerretDB {
   url: string;
   host: string;
   port: number;
+}
+
+/** A running FerretDB (MongoDB wire protocol, SQLite storage) with its own empty data. */
+export interface FerretDB extends MongoServer {
   /** Stops the server and deletes its data. */
   stop(): Promise<void>;
 }
@@ -45,16 +49,33 @@ export async function startFerretDB(options: FerretDBOptions = {}): Promise<Ferr
     );
     dataDir = dir;
     const address = { host: host!, port: Number(boundPort) };
-    await waitUntil(
-      async () => {
-        server.assertRunning();
-        return (await pingMongo(address.host, address.port).catch(() => false)) || undefined;
-      },
-      { timeoutMs: startTimeoutMs, what: `FerretDB to answer ping on ${address.host}:${address.port}` },
-    );
-    return { url: `mongodb://${address.host}:${address.port}`, ...address, stop };
+    const url = `mongodb://${address.host}:${address.port}`;
+    await answersPing(url, startTimeoutMs, () => server.assertRunning());
+    return { url, ...address, stop };
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** Resolves once the server at `url` answers the ping command; `assertAlive` throwing stops the wait. */
+async function answersPing(url: string, timeoutMs: number, assertAlive: () => void): Promise<void> {
+  const client = new MongoClient(url, { directConnection: true, serverSelectionTimeoutMS: 1_000 });
+  try {
+    await pRetry(
+      async () => {
+        try {
+          assertAlive();
+        } catch (error) {
+          throw new AbortError(error as Error);
+        }
+        await client.db('admin').command({ ping: 1 });
+      },
+      { retries: Infinity, minTimeout: 50, factor: 1, maxRetryTime: timeoutMs },
+    );
+  } catch (error) {
+    throw new Error(`FerretDB did not answer ping on ${url}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    await client.close();
   }
 }

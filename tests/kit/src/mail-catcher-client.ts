@@ -1,4 +1,4 @@
-import { waitUntil } from './wait-until.js';
+import pRetry from 'p-retry';
 
 export interface MailAddress {
   name: string;
@@ -32,7 +32,6 @@ export interface MailCatcherClient {
   /** Every caught message, newest first. */
   listMessages(): Promise<MessageSummary[]>;
   getMessage(id: string): Promise<CaughtMessage>;
-  deleteAll(): Promise<void>;
   /** The oldest caught message that satisfies `predicate`, polling until one arrives or `timeoutMs` passes. */
   waitForMessage(predicate: (message: CaughtMessage) => boolean, timeoutMs?: number): Promise<CaughtMessage>;
 }
@@ -93,27 +92,26 @@ export function mailCatcherClient(apiUrl: string): MailCatcherClient {
     return { id: m.ID, from: address(m.From), to: (m.To ?? []).map(address), subject: m.Subject, html: m.HTML, text: m.Text };
   }
 
-  async function deleteAll(): Promise<void> {
-    await request('DELETE', '/api/v1/messages'); // no IDs in the body: Mailpit deletes every message
-  }
-
   async function waitForMessage(predicate: (message: CaughtMessage) => boolean, timeoutMs = 10_000) {
     const seen = new Map<string, CaughtMessage>(); // messages do not change once caught
-    return waitUntil(
+    return pRetry(
       async () => {
         for (const { id } of (await listMessages()).reverse()) {
           let message = seen.get(id);
           if (message === undefined) seen.set(id, (message = await getMessage(id)));
           if (predicate(message)) return message;
         }
-        return undefined;
+        throw new NotCaughtYet(`timed out after ${timeoutMs} ms waiting for a caught message that satisfies the predicate`);
       },
-      { timeoutMs, intervalMs: 100, what: 'a caught message that satisfies the predicate' },
+      // Only "not there yet" is worth another look; a failing API ends the wait with its error.
+      { retries: Infinity, minTimeout: 100, factor: 1, maxRetryTime: timeoutMs, shouldRetry: ({ error }) => error instanceof NotCaughtYet },
     );
   }
 
-  return { apiUrl: base, listMessages, getMessage, deleteAll, waitForMessage };
+  return { apiUrl: base, listMessages, getMessage, waitForMessage };
 }
+
+class NotCaughtYet extends Error {}
 
 function address(a: MailpitAddress | null): MailAddress {
   return { name: a?.Name ?? '', address: a?.Address ?? '' };

@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
+import pRetry, { AbortError } from 'p-retry';
 import { freePorts } from './free-port.js';
 import { mailCatcherClient, type MailCatcherClient } from './mail-catcher-client.js';
 import { spawnManaged } from './managed-process.js';
 import { toolBinary } from './tool-binary.js';
-import { waitUntil } from './wait-until.js';
 
 export interface MailCatcherOptions {
   /** SMTP port on 127.0.0.1; a free one by default. */
@@ -14,11 +14,17 @@ export interface MailCatcherOptions {
   startTimeoutMs?: number;
 }
 
-/** A running Mailpit with its own empty mailbox, and a client of its API. */
-export interface MailCatcher extends MailCatcherClient {
+/** A mail catcher a test did not start, shared with others: it may read and send, never empty it. */
+export interface SharedMailCatcher extends MailCatcherClient {
   smtpHost: string;
   smtpPort: number;
+}
+
+/** A running Mailpit with its own empty mailbox, and a client of its API. */
+export interface MailCatcher extends SharedMailCatcher {
   httpPort: number;
+  /** Deletes every caught message: only for a catcher of the test's own. */
+  deleteAll(): Promise<void>;
   /** Stops the server and deletes its mailbox. */
   stop(): Promise<void>;
 }
@@ -38,17 +44,24 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     '--smtp-auth-accept-any',
     '--smtp-auth-allow-insecure',
   ]);
-  const stop = () => server.stop();
+  const stop = async () => {
+    await server.stop();
+  };
 
   const apiUrl = `http://${host}:${httpPort}`;
   try {
-    await waitUntil(
+    await pRetry(
       async () => {
-        server.assertRunning();
-        const ready = (await answers(`${apiUrl}/readyz`)) && (await acceptsTcp(host, smtpPort));
-        return ready || undefined;
+        try {
+          server.assertRunning();
+        } catch (error) {
+          throw new AbortError(error as Error);
+        }
+        if (!(await answers(`${apiUrl}/readyz`)) || !(await acceptsTcp(host, smtpPort))) {
+          throw new Error(`Mailpit did not answer on ${apiUrl} and SMTP ${host}:${smtpPort} within ${startTimeoutMs} ms`);
+        }
       },
-      { timeoutMs: startTimeoutMs, what: `Mailpit to answer on ${apiUrl} and SMTP ${host}:${smtpPort}` },
+      { retries: Infinity, minTimeout: 50, factor: 1, maxRetryTime: startTimeoutMs },
     );
     // A port the caller chose may be taken by another server: Mailpit then exits.
     server.assertRunning();
@@ -56,7 +69,12 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     await stop();
     throw error;
   }
-  return { ...mailCatcherClient(apiUrl), smtpHost: host, smtpPort, httpPort, stop };
+  // No IDs in the body: Mailpit deletes every message.
+  const deleteAll = async () => {
+    const response = await fetch(`${apiUrl}/api/v1/messages`, { method: 'DELETE', signal: AbortSignal.timeout(5_000) });
+    if (!response.ok) throw new Error(`mail catcher: DELETE ${apiUrl}/api/v1/messages answered ${response.status}`);
+  };
+  return { ...mailCatcherClient(apiUrl), smtpHost: host, smtpPort, httpPort, deleteAll, stop };
 }
 
 async function pickPorts({ smtpPort, httpPort }: MailCatcherOptions): Promise<[number, number]> {

@@ -15,8 +15,22 @@ export interface ManagedProcess {
   waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
   /** Throws, with its output, if it has ended. */
   assertRunning(): void;
-  /** SIGTERM, then SIGKILL if it has not exited after a few seconds. */
-  stop(): Promise<void>;
+  /**
+   * SIGTERM, then SIGKILL if it has not exited after `graceMs`. Resolves with
+   * its exit code, or null if it had to be killed.
+   */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+export interface SpawnOptions {
+  cwd?: string;
+  /** Added to this process's environment, or, with `inheritEnv: false`, the whole environment. */
+  env?: Record<string, string | undefined>;
+  /** False for a process that must see only `env` (an image's CMD, as its container would). */
+  inheritEnv?: boolean;
+  /** Run as this user and group (root only). */
+  uid?: number;
+  gid?: number;
 }
 
 /**
@@ -29,12 +43,15 @@ export function spawnManaged(
   name: string,
   command: string,
   args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: SpawnOptions = {},
 ): ManagedProcess {
+  const { cwd, env, inheritEnv = true, uid, gid } = options;
   const child = spawn(command, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-    env: { ...process.env, GO_MICRO_EXIT_ON_STDIN_EOF: '1', ...options.env },
+    ...(cwd ? { cwd } : {}),
+    ...(uid === undefined ? {} : { uid }),
+    ...(gid === undefined ? {} : { gid }),
+    env: { ...(inheritEnv ? process.env : {}), GO_MICRO_EXIT_ON_STDIN_EOF: '1', ...env },
   });
   let output = '';
   let ended: string | undefined; // how it ended, once it has
@@ -97,12 +114,14 @@ export function spawnManaged(
       });
     },
 
-    async stop() {
-      if (ended !== undefined) return;
-      child.kill('SIGTERM');
-      const forceKill = setTimeout(() => child.kill('SIGKILL'), stopGraceMs);
-      await endedPromise;
-      clearTimeout(forceKill);
+    async stop(graceMs = stopGraceMs) {
+      if (ended === undefined) {
+        child.kill('SIGTERM');
+        const forceKill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        await endedPromise;
+        clearTimeout(forceKill);
+      }
+      return child.exitCode;
     },
   };
 }

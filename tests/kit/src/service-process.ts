@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
+import pRetry, { AbortError } from 'p-retry';
 import { spawnManaged, type ManagedProcess } from './managed-process.js';
-import { waitUntil } from './wait-until.js';
 
 /** The repository root, whatever the test's working directory. */
 export const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -23,13 +23,17 @@ export async function startService(
     env: { LOG_PRETTY: 'false', LOG_LEVEL: 'warn', ...env },
   });
   try {
-    await waitUntil(
+    await pRetry(
       async () => {
-        service.assertRunning();
+        try {
+          service.assertRunning();
+        } catch (error) {
+          throw new AbortError(error as Error);
+        }
         const response = await fetch(healthUrl, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
-        return response?.ok || undefined;
+        if (!response?.ok) throw new Error(`${name} did not answer ${healthUrl} with 200 within ${timeoutMs} ms`);
       },
-      { timeoutMs, intervalMs: 100, what: `${name} to answer ${healthUrl}` },
+      { retries: Infinity, minTimeout: 100, factor: 1, maxRetryTime: timeoutMs },
     );
   } catch (err) {
     await service.stop();

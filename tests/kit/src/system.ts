@@ -1,22 +1,46 @@
 import { freePorts } from './free-port.js';
-import { startFerretDB, type FerretDB } from './ferretdb.js';
-import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
+import { startFerretDB, type FerretDB, type MongoServer } from './ferretdb.js';
+import { startMailCatcher, type MailCatcher, type SharedMailCatcher } from './mail-catcher.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { createTestVhost, type TestVhost } from './rabbitmq.js';
 import { startService, type ServiceProcess } from './service-process.js';
 
 export type ServiceName = 'authentication' | 'logger' | 'listener' | 'mail' | 'broker' | 'front-end';
 
-/** The whole system, running natively as `make dev` runs it, on free ports, with infrastructure of its own. */
+// Dependencies first, so nothing starts by waiting for another service.
+const startOrder: ServiceName[][] = [['logger', 'mail'], ['authentication', 'listener', 'broker', 'front-end']];
+
+export interface SystemOptions {
+  /** The services to run; all six by default. The others' addresses lead nowhere. */
+  services?: readonly ServiceName[];
+  /** How many processes of a service to run side by side (listener replicas on one queue); one by default. */
+  replicas?: Partial<Record<ServiceName, number>>;
+  /** A MongoDB-protocol server to use (the run's shared FerretDB); by default the system starts its own. */
+  mongo?: MongoServer;
+  /** A mail catcher to use (the run's shared Mailpit); by default the system starts its own. */
+  mail?: SharedMailCatcher;
+  /** More environment for a service, over what compose would set (LOG_LEVEL, a proxied MONGO_URL, shorter retries). */
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
+}
+
+/** The system, running natively as `make dev` runs it, on free ports, with a database and vhost of its own. */
 export interface System {
   pageUrl: string;
   brokerUrl: string;
-  mongo: FerretDB;
-  mail: MailCatcher;
-  /** Stops one service (SIGTERM, as `docker stop` would). */
-  stop(name: ServiceName): Promise<void>;
-  /** Starts it again with the same environment and port, once it answers /ping. */
-  start(name: ServiceName): Promise<void>;
+  mongo: MongoServer;
+  mail: SharedMailCatcher;
+  /** The Postgres database the authentication service uses. */
+  database: TestDatabase;
+  /** The RabbitMQ vhost the broker and listeners use. */
+  vhost: TestVhost;
+  /** The HTTP address of a service (or of one of its replicas). */
+  url(name: ServiceName, replica?: number): string;
+  /** The process of a service while it runs, to read its output. */
+  process(name: ServiceName, replica?: number): ServiceProcess | undefined;
+  /** Stops one service (SIGTERM, as `docker stop` would); resolves with its exit code, null if it had to be killed. */
+  stop(name: ServiceName, replica?: number): Promise<number | null>;
+  /** Starts it again with the same environment and port, once it answers its health check. */
+  start(name: ServiceName, replica?: number): Promise<void>;
   shutdown(): Promise<void>;
   /** The process id of each running service, for measuring it from outside (the benchmark reads its memory). */
   pids(): Partial<Record<ServiceName, number>>;
@@ -24,72 +48,113 @@ export interface System {
 
 interface ServiceSpec {
   dir: string;
-  port: number;
   env: Record<string, string>;
+  /** 200 once it can work: the listener only once it consumes. */
+  healthPath: string;
 }
 
-export async function startSystem(): Promise<System> {
-  const [db, vhost, mongo, mail] = await startAllOrNone([createTestDatabase(), createTestVhost(), startFerretDB(), startMailCatcher()] as const);
-  const [auth, logger, rpc, grpc, listener, mailer, broker, page] = await freePorts(8);
-  const url = (port: number) => `http://127.0.0.1:${port}`;
+export async function startSystem(options: SystemOptions = {}): Promise<System> {
+  const wanted = new Set(options.services ?? startOrder.flat());
+  const replicasOf = (name: ServiceName) => (wanted.has(name) ? (options.replicas?.[name] ?? 1) : 1);
+  const [db, vhost, ownMongo, ownMail] = await startAllOrNone([
+    createTestDatabase(),
+    createTestVhost(),
+    options.mongo ? undefined : startFerretDB(),
+    options.mail ? undefined : startMailCatcher(),
+  ] as const);
+  const mongo: MongoServer = options.mongo ?? ownMongo!;
+  const mail: SharedMailCatcher = options.mail ?? ownMail!;
+
+  const names = startOrder.flat();
+  const ports = await freePorts(names.reduce((sum, name) => sum + replicasOf(name), 2));
+  const [rpc, grpc] = [ports.pop()!, ports.pop()!];
+  const portOf = new Map(names.map((name) => [name, Array.from({ length: replicasOf(name) }, () => ports.pop()!)]));
+  const url = (name: ServiceName, replica = 0) => `http://127.0.0.1:${portOf.get(name)![replica]}`;
 
   // The same variables compose sets, with this machine's addresses.
   const specs: Record<ServiceName, ServiceSpec> = {
-    logger: { dir: 'logger-service', port: logger!, env: { MONGO_URL: mongo.url, RPC_PORT: `${rpc}`, GRPC_PORT: `${grpc}` } },
-    authentication: { dir: 'authentication-service', port: auth!, env: { DSN: db.url, LOGGER_SERVICE_URL: url(logger!) } },
-    listener: { dir: 'listener-service', port: listener!, env: { RABBIT_URL: vhost.url, LOGGER_SERVICE_URL: url(logger!) } },
-    mail: { dir: 'mail-service', port: mailer!, env: { MAIL_HOST: mail.smtpHost, MAIL_PORT: `${mail.smtpPort}` } },
+    logger: { dir: 'logger-service', healthPath: '/ping', env: { MONGO_URL: mongo.url, RPC_PORT: `${rpc}`, GRPC_PORT: `${grpc}` } },
+    authentication: { dir: 'authentication-service', healthPath: '/ping', env: { DSN: db.url, LOGGER_SERVICE_URL: url('logger') } },
+    listener: { dir: 'listener-service', healthPath: '/health', env: { RABBIT_URL: vhost.url, LOGGER_SERVICE_URL: url('logger') } },
+    mail: { dir: 'mail-service', healthPath: '/ping', env: { MAIL_HOST: mail.smtpHost, MAIL_PORT: `${mail.smtpPort}` } },
     broker: {
       dir: 'broker-service',
-      port: broker!,
+      healthPath: '/ping',
       env: {
-        AUTH_SERVICE_URL: url(auth!),
-        LOGGER_SERVICE_URL: url(logger!),
-        MAIL_SERVICE_URL: url(mailer!),
+        AUTH_SERVICE_URL: url('authentication'),
+        LOGGER_SERVICE_URL: url('logger'),
+        MAIL_SERVICE_URL: url('mail'),
         LOGGER_RPC_ADDR: `127.0.0.1:${rpc}`,
         LOGGER_GRPC_ADDR: `127.0.0.1:${grpc}`,
         RABBIT_URL: vhost.url,
       },
     },
-    'front-end': { dir: 'front-end', port: page!, env: { BROKER_URL: url(broker!) } },
+    'front-end': { dir: 'front-end', healthPath: '/ping', env: { BROKER_URL: url('broker') } },
   };
 
-  const running = new Map<ServiceName, ServiceProcess>();
-  const start = async (name: ServiceName) => {
-    const { dir, port, env } = specs[name];
-    running.set(name, await startService(name, dir, { ...env, PORT: `${port}` }, `${url(port)}/ping`));
+  const running = new Map<string, ServiceProcess>();
+  const key = (name: ServiceName, replica: number) => `${name}#${replica}`;
+  const start = async (name: ServiceName, replica = 0) => {
+    const { dir, env, healthPath } = specs[name];
+    const port = portOf.get(name)![replica]!;
+    const label = replicasOf(name) > 1 ? `${name}-${replica}` : name;
+    running.set(
+      key(name, replica),
+      await startService(label, dir, { ...env, ...options.env?.[name], PORT: `${port}` }, `${url(name, replica)}${healthPath}`),
+    );
   };
-  const stop = async (name: ServiceName) => {
-    await running.get(name)?.stop();
-    running.delete(name);
+  const stop = async (name: ServiceName, replica = 0) => {
+    const service = running.get(key(name, replica));
+    running.delete(key(name, replica));
+    return (await service?.stop()) ?? null;
   };
   const shutdown = async () => {
-    await Promise.allSettled([...running.keys()].map(stop));
-    await Promise.allSettled([mongo.stop(), mail.stop(), vhost.delete(), db.drop()]);
+    await Promise.allSettled([...running.values()].map((service) => service.stop()));
+    running.clear();
+    await Promise.allSettled([ownMongo?.stop(), ownMail?.stop(), vhost.delete(), db.drop()]);
   };
 
   try {
-    // Dependencies first, so nothing starts by waiting for another service.
-    await Promise.all([start('logger'), start('mail')]);
-    await Promise.all([start('authentication'), start('listener'), start('broker'), start('front-end')]);
+    for (const group of startOrder) {
+      const starting = group.filter((name) => wanted.has(name));
+      await Promise.all(starting.flatMap((name) => Array.from({ length: replicasOf(name) }, (_, replica) => start(name, replica))));
+    }
   } catch (err) {
     await shutdown();
     throw err;
   }
 
-  const pids = () => Object.fromEntries([...running].map(([name, service]) => [name, service.pid]));
-  return { pageUrl: url(page!), brokerUrl: url(broker!), mongo, mail, stop, start, shutdown, pids };
+  return {
+    pageUrl: url('front-end'),
+    brokerUrl: url('broker'),
+    mongo,
+    mail,
+    database: db,
+    vhost,
+    url,
+    process: (name, replica = 0) => running.get(key(name, replica)),
+    stop,
+    start,
+    shutdown,
+    pids: () =>
+      Object.fromEntries(names.flatMap((name) => {
+        const pid = running.get(key(name, 0))?.pid;
+        return pid === undefined ? [] : [[name, pid]];
+      })),
+  };
 }
 
-type Started = TestDatabase | TestVhost | FerretDB | MailCatcher;
+type Started = TestDatabase | TestVhost | FerretDB | MailCatcher | undefined;
 
 /** Like Promise.all, but when one fails it removes the ones that did start, so nothing is left on the shared servers. */
-async function startAllOrNone<T extends readonly Promise<Started>[]>(starting: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+async function startAllOrNone<T extends readonly (Promise<Started> | undefined)[]>(starting: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const results = await Promise.allSettled(starting);
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (!failure) return results.map((r) => (r as PromiseFulfilledResult<Started>).value) as never;
   await Promise.allSettled(
-    results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])).map((thing) => ('drop' in thing ? thing.drop() : 'delete' in thing ? thing.delete() : thing.stop())),
+    results
+      .flatMap((r) => (r.status === 'fulfilled' && r.value !== undefined ? [r.value] : []))
+      .map((thing) => ('drop' in thing ? thing.drop() : 'delete' in thing ? thing.delete() : thing.stop())),
   );
   throw failure.reason;
 }

@@ -1,29 +1,28 @@
 import { MongoClient } from 'mongodb';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFerretDB, type FerretDB } from '../src/ferretdb.js';
-import { startMailCatcher, type MailCatcher } from '../src/mail-catcher.js';
+import { startFerretDB } from '../src/ferretdb.js';
+import { startMailCatcher, type MailCatcher, type SharedMailCatcher } from '../src/mail-catcher.js';
+import { sharedFerretDB, sharedMailCatcher } from '../src/shared-servers.js';
+import { uniqueName } from '../src/unique-name.js';
 
 describe('FerretDB', () => {
-  let ferret: FerretDB;
   let client: MongoClient;
 
   beforeAll(async () => {
-    ferret = await startFerretDB();
-    client = await new MongoClient(ferret.url, { serverSelectionTimeoutMS: 5_000 }).connect();
+    client = await new MongoClient(sharedFerretDB().url, { serverSelectionTimeoutMS: 5_000 }).connect();
   });
 
   afterAll(async () => {
     await client?.close();
-    await ferret?.stop();
   });
 
   it('when a log entry is stored in logs.logs, reads it back and lists the created_at index', async () => {
     const logs = client.db('logs').collection('logs');
-    const name = `infra-test-${crypto.randomUUID()}`;
+    const name = uniqueName('infra-test');
     const now = new Date();
 
-    await logs.createIndex({ created_at: 1 });
+    await logs.createIndex({ created_at: 1 }, { name: 'created_at_1' });
     const { insertedId } = await logs.insertOne({ name, data: 'some data', created_at: now, updated_at: now });
     const found = await logs.findOne({ name });
     const indexNames = (await logs.indexes()).map((index) => index.name);
@@ -43,18 +42,14 @@ describe('FerretDB', () => {
 });
 
 describe('mail catcher', () => {
-  let mail: MailCatcher;
+  let mail: SharedMailCatcher;
 
-  beforeAll(async () => {
-    mail = await startMailCatcher();
-  });
-
-  afterAll(async () => {
-    await mail?.stop();
+  beforeAll(() => {
+    mail = sharedMailCatcher();
   });
 
   it('when a message is sent over SMTP, the API returns its sender, recipient, subject, HTML and text', async () => {
-    const subject = `Test email ${crypto.randomUUID()}`;
+    const subject = uniqueName('Test email');
     const transport = nodemailer.createTransport({
       host: mail.smtpHost,
       port: mail.smtpPort,
@@ -81,21 +76,33 @@ describe('mail catcher', () => {
     expect((await mail.listMessages()).map((m) => m.id)).toContain(message.id);
   });
 
-  it('when all messages are deleted, lists none', async () => {
-    await nodemailer
-      .createTransport({ host: mail.smtpHost, port: mail.smtpPort, secure: false })
-      .sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'to delete', text: 'x' });
-    await mail.waitForMessage((m) => m.subject === 'to delete', 5_000);
-
-    await mail.deleteAll();
-
-    expect(await mail.listMessages()).toEqual([]);
-  });
-
   it('when no message matches, waitForMessage fails after its timeout', async () => {
     const started = Date.now();
 
     await expect(mail.waitForMessage(() => false, 300)).rejects.toThrow(/timed out after 300 ms/);
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});
+
+describe('a mail catcher of its own', () => {
+  let own: MailCatcher;
+
+  beforeAll(async () => {
+    own = await startMailCatcher();
+  });
+
+  afterAll(async () => {
+    await own?.stop();
+  });
+
+  it('when all messages are deleted, lists none', async () => {
+    await nodemailer
+      .createTransport({ host: own.smtpHost, port: own.smtpPort, secure: false })
+      .sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'to delete', text: 'x' });
+    await own.waitForMessage((m) => m.subject === 'to delete', 5_000);
+
+    await own.deleteAll();
+
+    expect(await own.listMessages()).toEqual([]);
   });
 });
