@@ -25,7 +25,14 @@ started_pid() {
 
 no_engine() {
   local why
-  why=$("${docker:-docker}" info 2>&1 >/dev/null | grep -m1 -iE 'error|cannot|denied' || true)
+  why=$("${docker:-docker}" version --format '{{.Server.Version}}' 2>&1 | tail -n1 || true)
+  if [[ "$why" == *"permission denied"* ]]; then
+    cat >&2 <<MSG
+engine: a Docker engine runs, but user $(id -un) may not use it ($why).
+  Let your user use it (sudo usermod -aG docker $(id -un), then log in again), or run make as root.
+MSG
+    exit 1
+  fi
   cat >&2 <<MSG
 engine: no Docker engine answers${why:+ ($why)}.
   make up needs one. Install and start Docker Engine:
