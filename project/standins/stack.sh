@@ -57,25 +57,40 @@ run_compose() {
 # The containers of the stack, running or not.
 stack_containers() { "$docker" ps -a --filter "label=com.docker.compose.project=$project" --format '{{.Names}}' | sort; }
 
+# True when something on this machine listens on TCP port $1.
+port_in_use() {
+  if command -v ss >/dev/null; then [[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]]
+  else (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; fi
+}
+
+# A free port to suggest instead of $1: 10000 above it where possible, and none the stack publishes.
+free_port_near() {
+  local port=$(($1 + 10000 > 65535 ? $1 + 1 : $1 + 10000)) var default _ ours=" "
+  while read -r var default _; do ours+="$(port_of "$var" "$default") "; done < <(published_ports)
+  while port_in_use "$port" || [[ "$ours" == *" $port "* ]]; do port=$((port + 1)); done
+  echo "$port"
+}
+
 # Fails naming the port and its variable when another program holds a port the stack publishes.
 check_ports() {
   use_docker_client
-  local var default what port ours taken=0 holder
+  local var default what port ours taken=0 holder seen=" "
   # Ports the stack's own containers already publish are not in the way of `make up` again.
   ours=$("$docker" ps --filter "label=com.docker.compose.project=$project" --format '{{.Ports}}')
   while read -r var default what; do
     port=$(port_of "$var" "$default")
-    grep -qE "[:.]$port->" <<<"$ours" && continue
-    holder=""
-    if command -v ss >/dev/null; then
-      holder=$(ss -Hltnp "sport = :$port" 2>/dev/null | head -n1)
-      [[ -n "$holder" ]] || continue
-      holder=$(grep -o 'users:(("[^"]*' <<<"$holder" | sed 's/users:(("//' || true)
-    elif ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    if [[ "$seen" == *" $port "* ]]; then
+      log "error: port $port is given to two things; $var ($what) must differ from the others"
+      taken=1
       continue
     fi
+    seen+="$port "
+    grep -qE "[:.]$port->" <<<"$ours" && continue
+    port_in_use "$port" || continue
+    # The program that holds it, where ss may tell (root sees every process).
+    holder=$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'users:(("[^"]*' | head -n1 | sed 's/users:(("//' || true)
     log "error: port $port ($what) is already taken${holder:+ by $holder} on this machine."
-    log "  move it with $var, e.g.: make up $var=$((port + 10000 > 65535 ? port + 1 : port + 10000))"
+    log "  move it with $var, e.g.: make up $var=$(free_port_near "$port")"
     taken=1
   done < <(published_ports)
   ((taken == 0)) || exit 1
