@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 ## help: list every target with a line of text
 help:
-	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -e 's/^## //' | awk '{ i = index($$0, ": "); printf "  %-14s %s\n", substr($$0, 1, i - 1), substr($$0, i + 2) }'
+	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -e 's/^## //' | awk '{ i = index($$0, ": "); printf "  %-16s %s\n", substr($$0, 1, i - 1), substr($$0, i + 2) }'
 
 ## install: install every workspace's dependencies exactly as locked (npm ci)
 install:
@@ -53,62 +53,66 @@ check-deploy: setup
 	scripts/check-deploy/run.sh
 
 # ---- Containers (Docker). The course's targets, run from the repository root. ----
+# They go through project/standins/stack.sh, which makes sure a Docker engine answers (as root on
+# Debian it installs and starts one), that the public images exist (pulled, or local stand-ins
+# where no registry answers: project/standins/README.md), that builds reach npm, that the
+# published ports are free, and that every container ends up healthy.
 
-# `docker compose` (v2), or `docker-compose` where only v1 is installed; looked up once, when first used.
-COMPOSE = $(eval COMPOSE := $$(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || \
-	(command -v docker-compose >/dev/null && echo docker-compose) || echo "docker compose"))$(COMPOSE)
-DC = $(COMPOSE) -p go-micro -f project/docker-compose.yml
+STACK = project/standins/stack.sh
+# docker-compose (or docker compose) with the project's files and the Docker client that builds.
+DC = $(STACK) compose
+DOCKER = $(STACK) docker
 # Image names are $(REGISTRY)/<service>:$(TAG), in compose, swarm and `make push` alike.
 REGISTRY ?= go-micro
 TAG ?= 1.0.0
-STACK ?= go-micro
+STACK_NAME ?= go-micro
 export REGISTRY TAG
-# BuildKit: the Dockerfiles cache npm's downloads between builds (also under docker-compose v1).
-export DOCKER_BUILDKIT := 1
-export COMPOSE_DOCKER_CLI_BUILD := 1
+# Where the stack is published (project/README.md): these variables pass through to compose.
+export PUBLISH_ADDR BROKER_PORT FRONT_END_PORT MAIL_UI_PORT RABBITMQ_UI_PORT BROKER_PUBLIC_URL
+export CLIENT_PORTS POSTGRES_HOST_PORT MONGO_HOST_PORT AMQP_HOST_PORT SMTP_HOST_PORT HEALTH_TIMEOUT
 
-## up: start every container in the background, building missing images; then open http://localhost:8081
+## up: start every container in the background (building what is missing), wait until all are healthy
 up:
-	$(DC) up -d
-	@echo "page http://localhost:8081  broker http://localhost:8080  mail http://localhost:8025  rabbitmq http://localhost:15672"
+	$(STACK) up
 
-## up_build: stop the containers, rebuild every image, start them again
+## up_build: stop the containers, rebuild every image, start them again and wait until healthy
 up_build:
-	$(DC) down
-	$(DC) up --build -d
+	$(STACK) up --build
 
 ## down: stop and remove the containers (named volumes keep the data)
 down:
-	$(DC) down
+	$(STACK) down
 
 ## build_broker: build the broker-service image
 build_broker:
-	$(DC) build broker-service
+	$(STACK) build broker-service
 
 ## build_auth: build the authentication-service image
 build_auth:
-	$(DC) build authentication-service
+	$(STACK) build authentication-service
 
 ## build_logger: build the logger-service image
 build_logger:
-	$(DC) build logger-service
+	$(STACK) build logger-service
 
 ## build_listener: build the listener-service image
 build_listener:
-	$(DC) build listener-service
+	$(STACK) build listener-service
 
 ## build_mail: build the mail-service image (compose service mailer-service)
 build_mail:
-	$(DC) build mailer-service
+	$(STACK) build mailer-service
 
 ## build_front: build the front-end image
 build_front:
-	$(DC) build front-end
+	$(STACK) build front-end
 
 ## build_caddy: build the Caddy images of swarm.yml and swarm.production.yml
 build_caddy:
-	docker build -f project/caddy.dockerfile -t $(REGISTRY)/micro-caddy:$(TAG) project
-	docker build -f project/caddy.dockerfile --build-arg CADDYFILE=Caddyfile.production -t $(REGISTRY)/micro-caddy-production:$(TAG) project
+	project/standins/engine.sh ensure
+	project/standins/images.sh ensure caddy
+	$(DOCKER) build -f project/caddy.dockerfile -t $(REGISTRY)/micro-caddy:$(TAG) project
+	$(DOCKER) build -f project/caddy.dockerfile --build-arg CADDYFILE=Caddyfile.production -t $(REGISTRY)/micro-caddy-production:$(TAG) project
 
 ## broker: rebuild the broker-service image and restart its container
 broker: build_broker
@@ -132,20 +136,33 @@ mail: build_mail
 
 ## push: build every image and push it to REGISTRY for the swarm nodes to pull (e.g. REGISTRY=docker.io/you)
 push: build_caddy
-	$(DC) build
+	$(STACK) build
 	$(DC) push
-	docker push $(REGISTRY)/micro-caddy:$(TAG)
-	docker push $(REGISTRY)/micro-caddy-production:$(TAG)
+	$(DOCKER) push $(REGISTRY)/micro-caddy:$(TAG)
+	$(DOCKER) push $(REGISTRY)/micro-caddy-production:$(TAG)
 
 ## swarm_up: deploy project/swarm.yml as stack go-micro (after docker swarm init, make up_build and build_caddy)
 swarm_up:
-	docker volume create caddy_data >/dev/null
-	docker volume create caddy_config >/dev/null
-	docker stack deploy -c project/swarm.yml $(STACK)
+	$(DOCKER) volume create caddy_data >/dev/null
+	$(DOCKER) volume create caddy_config >/dev/null
+	$(DOCKER) stack deploy -c project/swarm.yml $(STACK_NAME)
 
 ## swarm_down: remove the go-micro stack from the swarm
 swarm_down:
-	docker stack rm $(STACK)
+	$(DOCKER) stack rm $(STACK_NAME)
+
+## standins: list the public images and whether each is real, a local stand-in or missing
+standins:
+	project/standins/images.sh list
+
+## standins_remove: delete the local stand-ins, so that the next make up pulls the real images
+standins_remove:
+	project/standins/images.sh remove
+
+## engine_stop: stop the Docker engine and the npm cache that make up started (nothing else)
+engine_stop:
+	project/standins/npm-cache.sh stop
+	project/standins/engine.sh stop
 
 # ---- The front end alone, natively, in the background (as the course's start/stop). ----
 FRONT_PID := .cache/front-end.pid
@@ -170,4 +187,4 @@ stop:
 	fi
 	@rm -f $(FRONT_PID)
 
-.PHONY: help setup install build lint typecheck dev test e2e screenshot bench check-deploy up up_build down build_broker build_auth build_logger build_listener build_mail build_front build_caddy broker auth logger listener mail push swarm_up swarm_down start stop
+.PHONY: help setup install build lint typecheck dev test e2e screenshot bench check-deploy up up_build down build_broker build_auth build_logger build_listener build_mail build_front build_caddy broker auth logger listener mail push swarm_up swarm_down standins standins_remove engine_stop start stop

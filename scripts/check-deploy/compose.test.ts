@@ -60,8 +60,9 @@ describe('docker-compose.yml (make up)', () => {
     const published = (name: string) => (project.services[name]?.ports ?? []).map((p) => `${p.published}:${p.target}`);
     expect(published('broker-service')).toEqual(['8080:80']);
     expect(published('front-end')).toEqual(['8081:80']);
-    expect(published('mailhog')).toEqual(['1025:1025', '8025:8025']);
-    expect(published('rabbitmq')).toEqual(['5672:5672', '15672:15672']);
+    // SMTP, AMQP and the databases stay inside unless docker-compose.clients.yml publishes them.
+    expect(published('mailhog')).toEqual(['8025:8025']);
+    expect(published('rabbitmq')).toEqual(['15672:15672']);
   });
 
   it('when loaded, every piece of infrastructure has a health check and services wait until it is healthy', () => {

@@ -81,6 +81,10 @@ export async function replayDockerfile(stages: DockerStage[], options: ReplayOpt
           break;
         case 'EXPOSE':
           break;
+        case 'ARG':
+          // The replay passes no build argument, so an ARG without a default stays unset, as in a plain docker build.
+          if (command.source.includes('=')) throw new Error(`cannot replay an ARG with a default: ${command.source}`);
+          break;
         case 'COPY': {
           const from = command.from ? roots.get(command.from) ?? roots.get(String(Number(command.from))) : undefined;
           if (command.from && from === undefined) throw new Error(`cannot replay COPY from an image: ${command.source}`);
