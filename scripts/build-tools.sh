@@ -3,6 +3,7 @@
 # its go.mod and go.sum) into the project cache, unless it is built already:
 #   ferretdb   a MongoDB-protocol server (FerretDB v1 on embedded SQLite), for tests and `make dev`
 #   mailpit    an SMTP catcher with an HTTP API and web UI, for tests and `make dev`
+#   jaeger     a trace store taking OTLP, with a query API (Jaeger v2), for tests and `make dev`
 #   compose-check, k8s-check, dockerfile-check, actionlint   the deployment checks' validators
 # A tool is built with `go build .` in its folder, or by the build_tool function of
 # its own tools/<name>/build.sh where it needs more. The binary is named after a hash
@@ -33,6 +34,33 @@ binary_path() {
 
 # The default recipe; a tool's build.sh may define its own.
 build_tool() { go build -trimpath -buildvcs=false -o "$1" .; }
+
+# For a build.sh that must change its module before building it (Mailpit's web UI,
+# Jaeger's patch): copy_module copies module $1, as go.mod pins it, to $work/src, and
+# build_copied builds package $1 into $2 through a replace of that module by the copy,
+# in a throwaway go.mod; further arguments go to go build. Both run in tools/<name>.
+copy_module() {
+  local src
+  module=$1
+  work=$(mktemp -d "$cache_dir/build.XXXXXX")
+  src=$(go mod download "$module" && go list -m -f '{{.Dir}}' "$module")
+  cp -R "$src" "$work/src"
+  chmod -R u+w "$work/src" # the module cache is read-only
+}
+build_copied() {
+  local package=$1 out=$2
+  shift 2
+  cp go.mod "$work/build.mod"
+  cp go.sum "$work/build.sum"
+  go mod edit -replace "$module=$work/src" "$work/build.mod"
+  go build -modfile="$work/build.mod" -trimpath -buildvcs=false "$@" -o "$out" "$package"
+}
+# The version go.mod requires of module $1.
+pinned_version() { awk -v m="$1" '$1 == m { print $2 } $1 == "require" && $2 == m { print $3 }' go.mod; }
+
+# Scratch space of a build that copies its module, removed however the build ends.
+work=""
+trap '[[ -z "$work" ]] || rm -rf "$work"' EXIT
 
 # Builds tool $1 unless its binary exists; prints the binary's path.
 ensure_tool() {
