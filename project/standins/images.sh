@@ -74,7 +74,8 @@ recipe_version=1   # bump when the way stand-ins are built here changes, to rebu
 # Files outside its folder that a stand-in is made from: a change to any of them rebuilds it.
 standin_inputs() {
   case $1 in
-    mailpit) echo "$repo_root/tools/mailpit/go.mod $repo_root/tools/mailpit/go.sum $repo_root/tools/mailpit/main.go" ;;
+    mailpit) echo "$repo_root"/tools/mailpit/* ;;
+    mongo) echo "$repo_root"/tools/ferretdb-server/* ;;
   esac
 }
 
@@ -140,7 +141,7 @@ stage() {
       npm_unpack "npm@$npm_version" "$context/npm"
       ;;
     mongo)
-      cp "$("$standins_dir/mongo/build-ferretdb.sh")" "$context/ferretdb-server"
+      cp "$("$repo_root/scripts/build-tools.sh" ferretdb-server)" "$context/ferretdb-server"
       log "installing mongosh from its lockfile"
       (cd "$context/mongosh" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --silent >&2) ||
         cannot_build "npm ci of mongosh failed"

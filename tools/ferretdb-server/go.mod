@@ -1,4 +1,4 @@
-module go-micro-ts/standins/ferretdb
+module go-micro-ts/tools/ferretdb-server
 
 go 1.24
 
