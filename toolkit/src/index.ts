@@ -4,6 +4,7 @@ export {
   badRequest,
   unauthorized,
   forbidden,
+  notFound,
   badGateway,
   serviceUnavailable,
   gatewayTimeout,
