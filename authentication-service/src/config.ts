@@ -1,15 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig, serviceConfig } from '@go-micro/toolkit';
-import { poolConfigFromDsn } from './dsn.js';
-
-function readable(dsn: string): boolean {
-  try {
-    poolConfigFromDsn(dsn);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { env, loadConfig, readableDsn, serviceConfig } from '@go-micro/toolkit';
 
 const schema = serviceConfig({
   PORT: env.port(8083),
@@ -18,7 +8,7 @@ const schema = serviceConfig({
     .string()
     .min(1, { error: 'must not be empty' })
     .default('host=localhost port=5432 user=postgres password=password dbname=users sslmode=disable timezone=UTC connect_timeout=5')
-    .refine(readable, { error: 'expected key=value pairs (host=... dbname=...) or a postgres:// URL' }),
+    .refine(readableDsn, { error: 'expected key=value pairs (host=... dbname=...) or a postgres:// URL' }),
   LOGGER_SERVICE_URL: env.url('http://localhost:8082'),
   /** Where user.registered events go (exchange users_topic). */
   RABBIT_URL: env.url('amqp://guest:guest@localhost:5672', ['amqp:', 'amqps:']),

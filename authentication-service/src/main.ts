@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { closeServer, listen, runService, ServiceClient, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
+import { closeServer, listen, poolConfigFromDsn, runService, ServiceClient, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
 import { AccountsStore } from './accounts-store.js';
 import { createApp } from './app.js';
 import { loggerServiceAudit } from './audit-log.js';
 import { Authenticator } from './authenticate.js';
 import { configSchema } from './config.js';
-import { poolConfigFromDsn } from './dsn.js';
 import { OutboxPublisher } from './outbox-publisher.js';
 import { Registration } from './registration.js';
 import { Tokens } from './tokens.js';
