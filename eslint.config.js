@@ -15,7 +15,7 @@ export default tseslint.config(
   {
     // The page's script runs in the browser, as plain JavaScript.
     files: ['front-end/public/**/*.js'],
-    languageOptions: { globals: { document: 'readonly', fetch: 'readonly', AbortSignal: 'readonly' }, sourceType: 'script' },
+    languageOptions: { globals: { document: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', setTimeout: 'readonly' }, sourceType: 'script' },
   },
   {
     files: ['scripts/**/*.{js,mjs,ts}', '**/test/**/*.ts', 'tests/**/*.ts'],
