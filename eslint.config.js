@@ -13,9 +13,9 @@ export default tseslint.config(
     },
   },
   {
-    // The page's script runs in the browser, as plain JavaScript.
-    files: ['front-end/public/**/*.js'],
-    languageOptions: { globals: { document: 'readonly', fetch: 'readonly', AbortSignal: 'readonly' }, sourceType: 'script' },
+    // The page's and the dashboard's scripts run in the browser, as plain JavaScript.
+    files: ['front-end/public/**/*.js', 'logger-service/public/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', setTimeout: 'readonly', window: 'readonly' }, sourceType: 'script' },
   },
   {
     files: ['scripts/**/*.{js,mjs,ts}', '**/test/**/*.ts', 'tests/**/*.ts'],

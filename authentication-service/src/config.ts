@@ -1,15 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig, serviceConfig } from '@go-micro/toolkit';
-import { poolConfigFromDsn } from './dsn.js';
-
-function readable(dsn: string): boolean {
-  try {
-    poolConfigFromDsn(dsn);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { env, loadConfig, readableDsn, serviceConfig } from '@go-micro/toolkit';
 
 const schema = serviceConfig({
   PORT: env.port(8083),
@@ -18,8 +8,26 @@ const schema = serviceConfig({
     .string()
     .min(1, { error: 'must not be empty' })
     .default('host=localhost port=5432 user=postgres password=password dbname=users sslmode=disable timezone=UTC connect_timeout=5')
-    .refine(readable, { error: 'expected key=value pairs (host=... dbname=...) or a postgres:// URL' }),
+    .refine(readableDsn, { error: 'expected key=value pairs (host=... dbname=...) or a postgres:// URL' }),
   LOGGER_SERVICE_URL: env.url('http://localhost:8082'),
+  /** Where user.registered events go (exchange users_topic). */
+  RABBIT_URL: env.url('amqp://guest:guest@localhost:5672', ['amqp:', 'amqps:']),
+  /** Signs the users API's tokens: 32 characters or more. Required in production; unset in development, a random one per start. */
+  TOKEN_SECRET: z
+    .string()
+    .optional()
+    .transform((value) => value || undefined)
+    .refine((value) => value === undefined || value.length >= 32, { error: 'must be at least 32 characters' }),
+  /** How long a token of the users API is valid. */
+  TOKEN_TTL_SECONDS: z.coerce.number({ error: 'expected seconds' }).int().min(60, { error: 'expected at least 60 seconds' }).max(86_400, { error: 'expected at most 86400 seconds' }).default(900),
+  /** How often the outbox publisher looks for events that a sign-up did not hand it directly. */
+  OUTBOX_POLL_MS: env.milliseconds(1_000),
+  /** production (as the images set it) makes TOKEN_SECRET required. */
+  NODE_ENV: z.string().optional(),
+}).superRefine((config, ctx) => {
+  if (config.NODE_ENV === 'production' && config.TOKEN_SECRET === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['TOKEN_SECRET'], message: 'must be set in production (32 characters or more)' });
+  }
 });
 
 export type Config = z.output<typeof schema>;

@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { closeServer, listen, runService, ServiceClient, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
+import { closeServer, listen, poolConfigFromDsn, runService, ServiceClient, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
+import { AccountsStore } from './accounts-store.js';
 import { createApp } from './app.js';
 import { loggerServiceAudit } from './audit-log.js';
 import { Authenticator } from './authenticate.js';
 import { configSchema } from './config.js';
-import { poolConfigFromDsn } from './dsn.js';
+import { OutboxPublisher } from './outbox-publisher.js';
+import { Registration } from './registration.js';
+import { Tokens } from './tokens.js';
 import { UsersStore } from './users-store.js';
 
 runService('authentication-service', configSchema, async ({ config, logger }) => {
@@ -17,12 +21,24 @@ runService('authentication-service', configSchema, async ({ config, logger }) =>
 
   const audit = loggerServiceAudit(new ServiceClient({ name: 'logger-service', baseUrl: config.LOGGER_SERVICE_URL, timeoutMs: 2_000 }));
 
-  const app = createApp({ logger, authenticator: new Authenticator(users, audit, logger) });
+  // Connects to RabbitMQ in the background: sign-ups are stored and answered while it is away, and sent when it is back.
+  const publisher = new OutboxPublisher({ pool, rabbitUrl: config.RABBIT_URL, logger, pollMs: config.OUTBOX_POLL_MS });
+  publisher.start();
+
+  if (!config.TOKEN_SECRET) logger.warn('TOKEN_SECRET is not set: tokens are signed with a random secret and end with this process');
+  const tokens = new Tokens(config.TOKEN_SECRET ?? randomBytes(32).toString('base64url'), config.TOKEN_TTL_SECONDS);
+
+  const app = createApp({
+    logger,
+    authenticator: new Authenticator(users, audit, logger),
+    accounts: { registration: new Registration(pool, () => publisher.kick()), tokens, accounts: new AccountsStore(pool) },
+  });
   const server = await listen(app, config.PORT);
   logger.info({ port: config.PORT }, 'authentication-service listening');
 
   shutdownOnSignals(logger, [
     { name: 'http server', close: () => closeServer(server) },
+    { name: 'outbox publisher', close: () => publisher.close() },
     { name: 'postgres pool', close: () => pool.end() },
   ]);
 });

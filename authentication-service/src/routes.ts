@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import { z } from 'zod';
 import { jsonBody, reply, validate } from '@go-micro/toolkit';
+import { mountAccountRoutes, type AccountsDeps } from './accounts-routes.js';
 import type { Authenticator } from './authenticate.js';
 
 const credentials = z.object({
@@ -8,10 +9,11 @@ const credentials = z.object({
   password: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(128, { error: 'must be at most 128 characters' }),
 });
 
-export function mountRoutes(app: Express, authenticator: Authenticator): void {
+export function mountRoutes(app: Express, authenticator: Authenticator, accounts: AccountsDeps): void {
   app.post('/authenticate', jsonBody(), async (req, res) => {
     const { email, password } = validate(credentials, req.body);
     const user = await authenticator.authenticate(email, password);
     reply(res, 202, `Logged in user ${user.email}`, user);
   });
+  mountAccountRoutes(app, authenticator, accounts);
 }

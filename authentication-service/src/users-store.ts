@@ -1,5 +1,6 @@
 import bcrypt from 'bcrypt';
 import type { Pool } from 'pg';
+import { createOutboxTable } from './outbox-store.js';
 
 /** A user as it is sent to clients: never the password or its hash. */
 export interface User {
@@ -55,13 +56,15 @@ export class UsersStore {
           updated_at timestamp with time zone NOT NULL DEFAULT now()
         )`);
       await client.query('CREATE UNIQUE INDEX IF NOT EXISTS users_email_key ON users (email)');
+      await addAdminFlag(client);
+      await createOutboxTable(client);
       const existing = await client.query('SELECT 1 FROM users WHERE email = $1', [SEED_USER.email]);
       let seeded = false;
       if (existing.rowCount === 0) {
         const hash = await bcrypt.hash(SEED_USER.password, BCRYPT_COST);
         await client.query(
-          `INSERT INTO users (email, first_name, last_name, password, user_active)
-           VALUES ($1, $2, $3, $4, 1) ON CONFLICT (email) DO NOTHING`,
+          `INSERT INTO users (email, first_name, last_name, password, user_active, is_admin)
+           VALUES ($1, $2, $3, $4, 1, true) ON CONFLICT (email) DO NOTHING`,
           [SEED_USER.email, SEED_USER.firstName, SEED_USER.lastName, hash],
         );
         seeded = true;
@@ -107,14 +110,28 @@ export class UsersStore {
     };
   }
 
-  /** Adds a user; tests and tools use it, the service itself only reads. */
-  async insert(user: { email: string; password: string; firstName: string; lastName: string; active: number }): Promise<number> {
+  /** Adds a user directly, with no welcome event; tests and tools use it (sign-ups go through Registration). */
+  async insert(user: { email: string; password: string; firstName: string; lastName: string; active: number; admin?: boolean }): Promise<number> {
     const hash = await bcrypt.hash(user.password, BCRYPT_COST);
     const result = await this.pool.query<{ id: number }>(
-      `INSERT INTO users (email, first_name, last_name, password, user_active)
-       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [user.email, user.firstName, user.lastName, hash, user.active],
+      `INSERT INTO users (email, first_name, last_name, password, user_active, is_admin)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [user.email, user.firstName, user.lastName, hash, user.active, user.admin ?? false],
     );
     return result.rows[0]!.id;
   }
+}
+
+/**
+ * The admin flag, added to a table of an earlier version in place. When the
+ * column is new, the seeded admin becomes an admin: it is the account the
+ * course gave everyone, and the one that logs in to the dashboard.
+ */
+async function addAdminFlag(client: { query: Pool['query'] }): Promise<void> {
+  const { rowCount } = await client.query(
+    "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'users' AND column_name = 'is_admin'",
+  );
+  if (rowCount) return;
+  await client.query('ALTER TABLE users ADD COLUMN is_admin boolean NOT NULL DEFAULT false');
+  await client.query('UPDATE users SET is_admin = true WHERE email = $1', [SEED_USER.email]);
 }

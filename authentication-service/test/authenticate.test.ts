@@ -10,6 +10,7 @@ import { createApp } from '../src/app.js';
 import { loggerServiceAudit } from '../src/audit-log.js';
 import { Authenticator } from '../src/authenticate.js';
 import { UsersStore } from '../src/users-store.js';
+import { accountsFor } from './accounts-harness.js';
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -22,7 +23,7 @@ let appWithLoggerDown: RunningApp;
 function startAuthentication(loggerUrl: string): Promise<RunningApp> {
   const logger = createLogger('authentication-service', { level: 'silent', pretty: false });
   const audit = loggerServiceAudit(new ServiceClient({ name: 'logger-service', baseUrl: loggerUrl, timeoutMs: 2_000 }));
-  return startApp(createApp({ logger, authenticator: new Authenticator(users, audit, logger) }));
+  return startApp(createApp({ logger, authenticator: new Authenticator(users, audit, logger), accounts: accountsFor(pool) }));
 }
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../src/config.js';
-import { poolConfigFromDsn } from '../src/dsn.js';
+import { poolConfigFromDsn } from '@go-micro/toolkit';
 
 describe('DSN', () => {
   it("when given the course's key=value DSN, maps every setting", () => {

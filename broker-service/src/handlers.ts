@@ -33,6 +33,18 @@ export function handlers(deps: BrokerDeps) {
           await deps.mailService.call('/send', request.mail);
           reply(res, 202, `Message sent to ${request.mail.to}`);
           return;
+        case 'register': {
+          // 202 at once: the welcome mail goes through the queue, whatever the mail server is doing.
+          const { message, data } = await deps.authService.call('/register', request.register);
+          reply(res, 202, message, data);
+          return;
+        }
+        case 'welcome': {
+          const { data } = await deps.mailService.fetchData<{ email: string }>(`/welcome-mails/${encodeURIComponent(request.welcome.event_id)}`);
+          if (!data) throw badGateway(deps.mailService.name, 'gave a bad answer (no mail)');
+          reply(res, 200, `Welcome mail sent to ${data.email}`, data);
+          return;
+        }
       }
     },
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { logEntry } from '@go-micro/contracts';
+import { eventId, logEntry } from '@go-micro/contracts';
 import { badRequest, validate } from '@go-micro/toolkit';
 
 /** The bodies the page sends to /handle, as the course defined them. */
@@ -22,6 +22,20 @@ const mailPayload = z.object(
   { error: 'must be an object' },
 );
 
+// A sign-up: the broker checks only the shape; authentication-service owns the rules (README, "Sign-up").
+const registerPayload = z.object(
+  {
+    email: z.string({ error: 'must be a string' }),
+    first_name: z.string({ error: 'must be a string' }),
+    last_name: z.string({ error: 'must be a string' }),
+    password: z.string({ error: 'must be a string' }),
+  },
+  { error: 'must be an object' },
+);
+
+// Has the welcome mail of a sign-up gone out? Asked by the id the sign-up answered with.
+const welcomePayload = z.object({ event_id: eventId }, { error: 'must be an object' });
+
 /** POST /handle: one body, told apart by `action`. */
 const handleRequest = z.discriminatedUnion(
   'action',
@@ -29,6 +43,8 @@ const handleRequest = z.discriminatedUnion(
     z.object({ action: z.literal('auth'), auth: authPayload }),
     z.object({ action: z.literal('log'), log: logEntry }),
     z.object({ action: z.literal('mail'), mail: mailPayload }),
+    z.object({ action: z.literal('register'), register: registerPayload }),
+    z.object({ action: z.literal('welcome'), welcome: welcomePayload }),
   ],
   { error: 'body must be a JSON object' },
 );

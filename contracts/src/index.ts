@@ -5,3 +5,13 @@ export { JsonRpcFramer, FramingError, type FramingOptions } from './go-jsonrpc/f
 export { JsonRpcClient, type JsonRpcClientOptions } from './go-jsonrpc/client.js';
 export { JsonRpcServer, type RpcMethod } from './go-jsonrpc/server.js';
 export { goStructField } from './go-jsonrpc/go-struct.js';
+export {
+  USER_EXCHANGE,
+  USER_EXCHANGE_TYPE,
+  USER_REGISTERED_KEY,
+  WELCOME_QUEUE,
+  USER_NAME_MAX_CHARS,
+  personName,
+  userRegistered,
+  type UserRegistered,
+} from './user-events.js';

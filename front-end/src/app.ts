@@ -20,7 +20,7 @@ export function createApp({ logger, brokerUrl }: AppOptions): Express {
   const page = render('test', {
     title: 'Microservices',
     brokerUrl: brokerUrl.replace(/\/+$/, ''),
-    buttons: buttons.map((b) => ({ ...b, payload: b.payload === undefined ? '' : JSON.stringify(b.payload) })),
+    buttons: buttons.map((b) => ({ ...b, uniqueEmail: b.uniqueEmail === true, payload: b.payload === undefined ? '' : JSON.stringify(b.payload) })),
   });
 
   return createHttpApp({ logger }, (app) => {

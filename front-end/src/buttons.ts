@@ -1,7 +1,8 @@
 /**
  * The page's buttons: what each one posts to the broker. The first five are the
  * course's, with its exact payloads; the RabbitMQ and REST ones reach the two
- * transports the course wrote but never gave a button.
+ * transports the course wrote but never gave a button; Test Register signs a
+ * new user up, whose welcome mail goes through the queue.
  */
 export interface TestButton {
   id: string;
@@ -9,6 +10,8 @@ export interface TestButton {
   path: string;
   /** undefined: an empty POST, as "Test Broker" sends. */
   payload?: unknown;
+  /** The page puts a new address in `register.email` on every click, so each sign-up is new. */
+  uniqueEmail?: boolean;
 }
 
 export const buttons: TestButton[] = [
@@ -51,5 +54,15 @@ export const buttons: TestButton[] = [
       action: 'mail',
       mail: { from: 'me@example.com', to: 'you@there.com', subject: 'Test email', message: 'Hello world!' },
     },
+  },
+  {
+    id: 'registerBtn',
+    label: 'Test Register',
+    path: '/handle',
+    payload: {
+      action: 'register',
+      register: { email: 'new-user@example.com', first_name: 'Test', last_name: 'User', password: 'verysecret123' },
+    },
+    uniqueEmail: true,
   },
 ];

@@ -36,8 +36,11 @@ describe('GET /', () => {
       'Test Log via REST',
       'Test gRPC log',
       'Test Mail',
+      'Test Register',
     ]);
     expect(rendered).toEqual(buttons.map(({ id, path, label, payload }) => ({ id, path, label, payload })));
+    expect(html).toMatch(/<button[^>]*id="registerBtn"[^>]*data-unique-email="true"/);
+    expect(html.match(/data-unique-email/g)).toHaveLength(1);
     expect(rendered.find((b) => b.label === 'Test Auth')?.payload).toEqual({
       action: 'auth',
       auth: { email: 'admin@example.com', password: 'verysecret' },

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { createHttpApp, type Logger } from '@go-micro/toolkit';
-import type { ConsumerStatus } from './consumer.js';
+import type { ConsumerStatus } from '@go-micro/toolkit/queue';
 import { mountRoutes } from './routes.js';
 
 export interface AppDeps {

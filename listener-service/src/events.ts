@@ -1,7 +1,7 @@
 import { logEntry, EVENT_ID_PATTERN, type LogEntry, type LoggedEntry } from '@go-micro/contracts';
+import type { Outcome } from '@go-micro/toolkit/queue';
 
-/** What became of one event: stored, worth another try later, or never going to work. */
-export type Outcome = { kind: 'done' } | { kind: 'retry'; reason: string } | { kind: 'dead'; reason: string };
+export type { Outcome };
 
 /** The message body as a log entry, checked against the same schema as every other way in, or the reason it is not one. */
 export function parseEvent(content: Buffer): { event: LogEntry } | { problem: string } {

@@ -2,16 +2,20 @@ import { logQueues } from '@go-micro/contracts';
 import { closeServer, listen, runService, ServiceClient, shutdownOnSignals } from '@go-micro/toolkit';
 import { createApp } from './app.js';
 import { configSchema } from './config.js';
-import { EventConsumer } from './consumer.js';
+import { QueueConsumer } from '@go-micro/toolkit/queue';
 import { handleMessage } from './events.js';
 import { writeToLoggerService } from './logger-service.js';
+import { declareTopology } from './topology.js';
 
 runService('listener-service', configSchema, async ({ config, logger }) => {
   const loggerService = new ServiceClient({ name: 'logger-service', baseUrl: config.LOGGER_SERVICE_URL, timeoutMs: config.LOGGER_TIMEOUT_MS });
   const writeLog = writeToLoggerService(loggerService);
-  const consumer = new EventConsumer({
+  const queues = logQueues(config.LISTENER_QUEUE);
+  const consumer = new QueueConsumer({
+    name: 'listener',
     url: config.RABBIT_URL,
-    queues: logQueues(config.LISTENER_QUEUE),
+    queues,
+    topology: (channel) => declareTopology(channel, queues),
     prefetch: config.PREFETCH,
     retry: { maxAttempts: config.MAX_ATTEMPTS, baseDelayMs: config.RETRY_DELAY_MS, maxDelayMs: config.RETRY_MAX_DELAY_MS },
     logger,

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { HttpError, reply, serviceUnavailable } from '@go-micro/toolkit';
-import type { ConsumerStatus } from './consumer.js';
+import type { ConsumerStatus } from '@go-micro/toolkit/queue';
 
 export function mountRoutes(app: Express, status: () => ConsumerStatus): void {
   /** 200 only while connected to RabbitMQ and consuming; orchestrators restart a replica that stays 503. */

@@ -2,10 +2,10 @@ import { logQueues } from '@go-micro/contracts';
 import { createLogger, ServiceClient } from '@go-micro/toolkit';
 import { startApp } from '@go-micro/testkit/http.js';
 import { createApp } from '../src/app.js';
-import { EventConsumer } from '../src/consumer.js';
+import { QueueConsumer, type RetryPolicy } from '@go-micro/toolkit/queue';
 import { handleMessage } from '../src/events.js';
 import { writeToLoggerService } from '../src/logger-service.js';
-import type { RetryPolicy } from '../src/retry-policy.js';
+import { declareTopology } from '../src/topology.js';
 
 export interface ListenerOptions {
   rabbitUrl: string;
@@ -18,7 +18,7 @@ export interface ListenerOptions {
 
 export interface RunningListener {
   url: string;
-  consumer: EventConsumer;
+  consumer: QueueConsumer;
   close(): Promise<void>;
 }
 
@@ -26,9 +26,12 @@ export interface RunningListener {
 export async function startListener(options: ListenerOptions): Promise<RunningListener> {
   const logger = createLogger('listener-service', { level: 'silent', pretty: false });
   const writeLog = writeToLoggerService(new ServiceClient({ name: 'logger-service', baseUrl: options.loggerUrl, timeoutMs: 2_000 }));
-  const consumer = new EventConsumer({
+  const queues = logQueues(options.queue);
+  const consumer = new QueueConsumer({
+    name: 'listener',
     url: options.rabbitUrl,
-    queues: logQueues(options.queue),
+    queues,
+    topology: (channel) => declareTopology(channel, queues),
     prefetch: 10,
     retry: { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 1_000, ...options.retry },
     logger,

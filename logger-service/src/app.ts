@@ -1,13 +1,19 @@
 import type { Express } from 'express';
 import { createHttpApp, type Logger } from '@go-micro/toolkit';
+import { dashboardRouter, type DashboardDeps } from './dashboard/routes.js';
 import type { LogWriter } from './logs-store.js';
 import { mountRoutes } from './routes.js';
 
 export interface AppDeps {
   logger: Logger;
   logs: LogWriter;
+  /** The admin dashboard (/login, /admin/...); left out, the logger serves only its logging API. */
+  dashboard?: Omit<DashboardDeps, 'logger'>;
 }
 
-export function createApp({ logger, logs }: AppDeps): Express {
-  return createHttpApp({ logger }, (app) => mountRoutes(app, logs));
+export function createApp({ logger, logs, dashboard }: AppDeps): Express {
+  return createHttpApp({ logger }, (app) => {
+    mountRoutes(app, logs);
+    if (dashboard) app.use(dashboardRouter({ logger, ...dashboard }));
+  });
 }

@@ -25,6 +25,18 @@ const schema = serviceConfig({
   MONGO_TIMEOUT_MS: env.milliseconds(2_000),
   /** Where logs.proto is; by default the one in the contracts package. */
   PROTO_PATH: optionalText(),
+  /** The dashboard's logins are checked by the authentication service (POST /token). */
+  AUTH_SERVICE_URL: env.url('http://localhost:8083'),
+  /** Signs the dashboard's session cookie: 32 characters or more. Required in production; unset in development, a random one per start. */
+  SESSION_SECRET: optionalText().refine((value) => value === undefined || value.length >= 32, { error: 'must be at least 32 characters' }),
+  /** Send the dashboard's cookie over HTTPS only: set it when a TLS proxy is in front. */
+  SECURE_COOKIE: env.optionalBoolean(),
+  /** production (as the images set it) makes SESSION_SECRET required. */
+  NODE_ENV: z.string().optional(),
+}).superRefine((config, ctx) => {
+  if (config.NODE_ENV === 'production' && config.SESSION_SECRET === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'must be set in production (32 characters or more)' });
+  }
 });
 
 export type Config = z.output<typeof schema>;

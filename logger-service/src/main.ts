@@ -1,7 +1,11 @@
-import { closeServer, listen, runService, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
+import { randomBytes } from 'node:crypto';
+import { closeServer, listen, runService, ServiceClient, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
 import { createApp } from './app.js';
 import { configSchema } from './config.js';
+import { adminLogin } from './dashboard/admin-login.js';
+import { dashboardSession } from './dashboard/session.js';
 import { startGrpcServer } from './grpc-server.js';
+import { LogsAdminStore } from './logs-admin-store.js';
 import { LogsStore } from './logs-store.js';
 import { createMongoClient } from './mongo-client.js';
 import { createRpcServer } from './rpc-server.js';
@@ -11,7 +15,14 @@ runService('logger-service', configSchema, async ({ config, logger }) => {
   const logs = new LogsStore(mongo);
   await waitFor('MongoDB', logger, () => logs.ensureIndexes());
 
-  const server = await listen(createApp({ logger, logs }), config.PORT);
+  if (!config.SESSION_SECRET) logger.warn('SESSION_SECRET is not set: dashboard sessions are signed with a random secret and end with this process');
+  const dashboard = {
+    entries: new LogsAdminStore(mongo),
+    login: adminLogin(new ServiceClient({ name: 'authentication-service', baseUrl: config.AUTH_SERVICE_URL, timeoutMs: 5_000 })),
+    session: dashboardSession({ mongo, secret: config.SESSION_SECRET ?? randomBytes(32).toString('base64url'), secureCookie: config.SECURE_COOKIE ?? false }),
+  };
+
+  const server = await listen(createApp({ logger, logs, dashboard }), config.PORT);
   const rpc = createRpcServer(logs, logger);
   await rpc.listen(config.RPC_PORT);
   const grpcServer = await startGrpcServer({ logs, logger, port: config.GRPC_PORT, ...(config.PROTO_PATH ? { protoPath: config.PROTO_PATH } : {}) });

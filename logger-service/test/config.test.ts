@@ -31,4 +31,9 @@ describe('logger-service configuration', () => {
 
     expect(client.options.credentials).toMatchObject({ username: 'admin', password: 'password' });
   });
+
+  it('when NODE_ENV is production, as in the images, and SESSION_SECRET is unset, stops start-up naming it', () => {
+    expect(() => readConfig({ NODE_ENV: 'production' })).toThrow('SESSION_SECRET: must be set in production (32 characters or more)');
+    expect(readConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32) }).SESSION_SECRET).toBe('s'.repeat(32));
+  });
 });

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { env, loadConfig, serviceConfig } from '@go-micro/toolkit';
+import { WELCOME_QUEUE } from '@go-micro/contracts';
+import { env, loadConfig, readableDsn, serviceConfig } from '@go-micro/toolkit';
+
+const count = (fallback: number, max: number) =>
+  z.coerce
+    .number({ error: `expected a whole number from 1 to ${max}` })
+    .int({ error: `expected a whole number from 1 to ${max}` })
+    .min(1, { error: `expected a whole number from 1 to ${max}` })
+    .max(max, { error: `expected a whole number from 1 to ${max}` })
+    .default(fallback);
 
 const schema = serviceConfig({
   PORT: env.port(8084),
@@ -23,6 +32,24 @@ const schema = serviceConfig({
   FROM_ADDRESS: z.email({ error: 'expected an email address' }).default('john.smith@example.com'),
   /** How long one send may take, connecting included; under the broker's 5 s so the broker passes on our answer. */
   MAIL_TIMEOUT_MS: env.milliseconds(4_000),
+  /** Where user.registered events come from (exchange users_topic), to be welcomed. */
+  RABBIT_URL: env.url('amqp://guest:guest@localhost:5672', ['amqp:', 'amqps:']),
+  /** The durable queue of sign-ups to welcome; `<name>.retry` and `<name>.dead` go with it. */
+  WELCOME_QUEUE: z
+    .string()
+    .regex(/^[\w.:-]{1,200}$/, { error: 'expected letters, digits or . _ : -' })
+    .default(WELCOME_QUEUE),
+  /** The mail service's table of welcomed events, in Postgres: the course's key=value DSN, or a postgres:// URL. */
+  DSN: z
+    .string()
+    .min(1, { error: 'must not be empty' })
+    .default('host=localhost port=5432 user=postgres password=password dbname=users sslmode=disable timezone=UTC connect_timeout=5')
+    .refine(readableDsn, { error: 'expected key=value pairs (host=... dbname=...) or a postgres:// URL' }),
+  /** Tries of one welcome mail before it goes to the dead-letter queue; with the defaults, about an hour and a half. */
+  MAX_ATTEMPTS: count(100, 1000),
+  /** Wait before the first retry; it doubles each time, up to RETRY_MAX_DELAY_MS. */
+  RETRY_DELAY_MS: env.milliseconds(1_000),
+  RETRY_MAX_DELAY_MS: env.milliseconds(60_000),
 });
 
 export type Config = z.output<typeof schema>;

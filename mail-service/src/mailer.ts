@@ -27,6 +27,18 @@ export interface OutgoingMail {
 
 export type SendMail = (mail: OutgoingMail) => Promise<void>;
 
+/** A mail already rendered, from FROM_ADDRESS as FROM_NAME. */
+export interface RenderedOutgoingMail {
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** The local part of its Message-ID, when the caller needs a stable one (the welcome mail's event id). */
+  messageIdLocalPart?: string;
+}
+
+export type DeliverMail = (mail: RenderedOutgoingMail) => Promise<void>;
+
 const MAIL_SERVER = 'mail server';
 
 /**
@@ -62,16 +74,22 @@ export class Mailer {
   }
 
   readonly send: SendMail = async (mail) => {
+    const { html, text } = this.render({ subject: mail.subject, message: mail.message, fromName: this.settings.fromName });
+    await this.transmit({ from: mail.from, to: mail.to, subject: mail.subject, html, text });
+  };
+
+  readonly deliver: DeliverMail = (mail) => this.transmit(mail);
+
+  private async transmit(mail: RenderedOutgoingMail & { from?: string | undefined }): Promise<void> {
     const { domain, fromAddress, fromName, timeoutMs } = this.settings;
-    const { html, text } = this.render({ subject: mail.subject, message: mail.message, fromName });
     try {
       const info = await this.transport.sendMail({
         from: { name: fromName, address: mail.from || fromAddress },
         to: mail.to,
         subject: mail.subject,
-        text,
-        html,
-        messageId: `<${randomUUID()}@${domain}>`,
+        text: mail.text,
+        html: mail.html,
+        messageId: `<${mail.messageIdLocalPart ?? randomUUID()}@${domain}>`,
         // Covers what the socket timeouts cannot: a server that answers, but too slowly to finish.
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -79,7 +97,7 @@ export class Mailer {
     } catch (err) {
       throw mailServerError(err);
     }
-  };
+  }
 
   /** Closes idle connections; one in the middle of a delivery finishes it first. */
   close(): void {

@@ -1,11 +1,15 @@
-import { closeServer, listen, runService, shutdownOnSignals } from '@go-micro/toolkit';
+import pg from 'pg';
+import { closeServer, listen, poolConfigFromDsn, runService, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
+import { queueNames, QueueConsumer } from '@go-micro/toolkit/queue';
 import { createApp } from './app.js';
 import { configSchema } from './config.js';
 import { Mailer } from './mailer.js';
-import { loadTemplates } from './templates.js';
+import { loadTemplates, loadWelcomeTemplates } from './templates.js';
+import { declareWelcomeTopology, welcome } from './welcome.js';
+import { WelcomeStore } from './welcome-store.js';
 
 runService('mail-service', configSchema, async ({ config, logger }) => {
-  const render = await loadTemplates();
+  const [render, renderWelcome] = await Promise.all([loadTemplates(), loadWelcomeTemplates()]);
   const mailer = new Mailer(
     {
       host: config.MAIL_HOST,
@@ -22,12 +26,33 @@ runService('mail-service', configSchema, async ({ config, logger }) => {
     logger,
   );
 
-  const app = createApp({ logger, sendMail: mailer.send });
+  const pool = new pg.Pool({ ...poolConfigFromDsn(config.DSN), max: 5 });
+  pool.on('error', (err) => logger.warn({ reason: err.message }, 'postgres connection lost'));
+  const welcomeMails = new WelcomeStore(pool);
+  await waitFor('Postgres', logger, () => welcomeMails.migrate());
+
+  // Welcomes sign-ups from the queue; connects in the background and keeps trying, so POST /send works without RabbitMQ.
+  const queues = queueNames(config.WELCOME_QUEUE);
+  const consumer = new QueueConsumer({
+    name: 'welcome',
+    url: config.RABBIT_URL,
+    queues,
+    prefetch: 5,
+    retry: { maxAttempts: config.MAX_ATTEMPTS, baseDelayMs: config.RETRY_DELAY_MS, maxDelayMs: config.RETRY_MAX_DELAY_MS },
+    logger,
+    topology: (channel) => declareWelcomeTopology(channel, queues),
+    handle: (message) => welcome(message.content, { store: welcomeMails, render: renderWelcome, deliver: mailer.deliver, fromName: config.FROM_NAME, logger }),
+  });
+  consumer.start();
+
+  const app = createApp({ logger, sendMail: mailer.send, welcomeMails });
   const server = await listen(app, config.PORT);
-  logger.info({ port: config.PORT, smtp: `${config.MAIL_HOST}:${config.MAIL_PORT}` }, 'mail-service listening');
+  logger.info({ port: config.PORT, smtp: `${config.MAIL_HOST}:${config.MAIL_PORT}`, queue: queues.work }, 'mail-service listening');
 
   shutdownOnSignals(logger, [
     { name: 'http server', close: () => closeServer(server) },
+    { name: 'welcome consumer', close: () => consumer.close() },
     { name: 'smtp pool', close: () => mailer.close() },
+    { name: 'postgres pool', close: () => pool.end() },
   ]);
 });

@@ -1,7 +1,9 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { jsonBody, reply, validate } from '@go-micro/toolkit';
+import { EVENT_ID_PATTERN } from '@go-micro/contracts';
+import { jsonBody, notFound, reply, validate } from '@go-micro/toolkit';
 import type { SendMail } from './mailer.js';
+import type { WelcomeStore } from './welcome-store.js';
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -31,10 +33,18 @@ const mailRequest = z.object({
     .refine((value) => Buffer.byteLength(value) <= MAX_MESSAGE_BYTES, { error: 'must be at most 64 KiB' }),
 });
 
-export function mountRoutes(app: Express, sendMail: SendMail): void {
+export function mountRoutes(app: Express, sendMail: SendMail, welcomeMails: Pick<WelcomeStore, 'find'>): void {
   app.post('/send', jsonBody(), async (req, res) => {
     const mail = validate(mailRequest, req.body);
     await sendMail(mail);
     reply(res, 202, `sent to ${mail.to}`);
+  });
+
+  /** Whether the welcome mail of a sign-up (known by its user.registered event id) has gone to the mail server. */
+  app.get('/welcome-mails/:eventId', async (req, res) => {
+    const eventId = String(req.params.eventId);
+    const sent = EVENT_ID_PATTERN.test(eventId) ? await welcomeMails.find(eventId) : undefined;
+    if (!sent) throw notFound('no welcome mail sent yet');
+    reply(res, 200, `welcome mail sent to ${sent.email}`, sent);
   });
 }

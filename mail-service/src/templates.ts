@@ -23,14 +23,32 @@ const TEMPLATES_DIR = new URL('../templates/', import.meta.url);
  * (mail.html.hbs) and its plain-text alternative (mail.plain.hbs).
  */
 export async function loadTemplates(dir: URL = TEMPLATES_DIR): Promise<RenderMail> {
-  const [htmlSource, plainSource] = await Promise.all([
-    readFile(new URL('mail.html.hbs', dir), 'utf8'),
-    readFile(new URL('mail.plain.hbs', dir), 'utf8'),
-  ]);
-  return compileTemplates(htmlSource, plainSource);
+  return loadTemplatePair<MailContent>('mail', dir);
 }
 
-export function compileTemplates(htmlSource: string, plainSource: string): RenderMail {
+/** What the welcome mail shows: the new user's names and address. */
+export interface WelcomeContent {
+  firstName: string;
+  lastName: string;
+  email: string;
+  fromName: string;
+}
+
+/** The welcome mail of a sign-up: welcome.html.hbs and welcome.plain.hbs. */
+export function loadWelcomeTemplates(dir: URL = TEMPLATES_DIR): Promise<(content: WelcomeContent) => RenderedMail> {
+  return loadTemplatePair<WelcomeContent>('welcome', dir);
+}
+
+/** `<name>.html.hbs` and `<name>.plain.hbs`, compiled together. */
+async function loadTemplatePair<T extends object>(name: string, dir: URL): Promise<(content: T) => RenderedMail> {
+  const [htmlSource, plainSource] = await Promise.all([
+    readFile(new URL(`${name}.html.hbs`, dir), 'utf8'),
+    readFile(new URL(`${name}.plain.hbs`, dir), 'utf8'),
+  ]);
+  return compileTemplates<T>(htmlSource, plainSource);
+}
+
+export function compileTemplates<T extends object = MailContent>(htmlSource: string, plainSource: string): (content: T) => RenderedMail {
   const handlebars = Handlebars.create();
   // Escapes the text first, then keeps its line breaks as <br>, so a message is never read as markup.
   handlebars.registerHelper('lines', (text: unknown) => {

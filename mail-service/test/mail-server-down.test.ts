@@ -8,6 +8,8 @@ import { Mailer } from '../src/mailer.js';
 import { loadTemplates } from '../src/templates.js';
 
 const logger = createLogger('mail-service', { level: 'silent', pretty: false });
+// These tests send mail through POST /send only; no sign-up is ever welcomed.
+const noWelcomeMails = { find: async () => undefined };
 
 // A Mailpit of this file's own: the test stops it and starts it again.
 let catcher: MailCatcher;
@@ -21,7 +23,7 @@ beforeAll(async () => {
     domain: 'mail.test', fromAddress: 'john.smith@example.com', fromName: 'John Smith', timeoutMs: 3_000,
   };
   mailer = new Mailer(settings, await loadTemplates(), logger);
-  app = await startApp(createApp({ logger, sendMail: mailer.send }));
+  app = await startApp(createApp({ logger, sendMail: mailer.send, welcomeMails: noWelcomeMails }));
 });
 afterAll(async () => {
   await app?.close();

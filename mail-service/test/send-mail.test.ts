@@ -10,6 +10,8 @@ import { Mailer } from '../src/mailer.js';
 import { loadTemplates, type RenderMail } from '../src/templates.js';
 
 const logger = createLogger('mail-service', { level: 'silent', pretty: false });
+// These tests send mail through POST /send only; no sign-up is ever welcomed.
+const noWelcomeMails = { find: async () => undefined };
 
 let render: RenderMail;
 let catcher: SharedMailCatcher;
@@ -28,7 +30,7 @@ beforeAll(async () => {
   render = await loadTemplates();
   catcher = sharedMailCatcher();
   mailer = mailerFor(catcher.smtpHost, catcher.smtpPort);
-  app = await startApp(createApp({ logger, sendMail: mailer.send }));
+  app = await startApp(createApp({ logger, sendMail: mailer.send, welcomeMails: noWelcomeMails }));
 });
 afterAll(async () => {
   await app?.close();
@@ -172,7 +174,7 @@ describe('POST /send when the mail server is slow', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
     slowMailer = mailerFor('127.0.0.1', port, 500);
-    slowApp = await startApp(createApp({ logger, sendMail: slowMailer.send }));
+    slowApp = await startApp(createApp({ logger, sendMail: slowMailer.send, welcomeMails: noWelcomeMails }));
   });
   afterAll(async () => {
     await slowApp?.close();

@@ -11,7 +11,7 @@
 #   compose ARGS...    docker-compose (or docker compose) with this project's files
 #   docker ARGS...     the Docker client that builds with BuildKit (swarm and Caddy targets)
 #
-# Variables: PUBLISH_ADDR (127.0.0.1), BROKER_PORT (8080), FRONT_END_PORT (8081), MAIL_UI_PORT
+# Variables: PUBLISH_ADDR (127.0.0.1), BROKER_PORT (8080), FRONT_END_PORT (8081), DASHBOARD_PORT (8082), MAIL_UI_PORT
 # (8025), RABBITMQ_UI_PORT (15672); CLIENT_PORTS=1 adds docker-compose.clients.yml with
 # POSTGRES_HOST_PORT (5432), MONGO_HOST_PORT (27017), AMQP_HOST_PORT (5672), SMTP_HOST_PORT (1025).
 set -euo pipefail
@@ -26,6 +26,7 @@ published_ports() {
   cat <<'PORTS'
 BROKER_PORT 8080 the broker
 FRONT_END_PORT 8081 the test page
+DASHBOARD_PORT 8082 the logger's admin dashboard
 MAIL_UI_PORT 8025 the mail catcher's web UI
 RABBITMQ_UI_PORT 15672 RabbitMQ's management UI
 PORTS
@@ -170,7 +171,7 @@ up() {
   [[ "$addr" != 0.0.0.0 ]] || addr=localhost
   [[ "$addr" != 127.0.0.1 ]] || addr=localhost
   log "page http://$addr:$(port_of FRONT_END_PORT 8081)  broker http://$addr:$(port_of BROKER_PORT 8080)" \
-    " mail http://$addr:$(port_of MAIL_UI_PORT 8025)  rabbitmq http://$addr:$(port_of RABBITMQ_UI_PORT 15672) (guest/guest)"
+    " dashboard http://$addr:$(port_of DASHBOARD_PORT 8082)/login  mail http://$addr:$(port_of MAIL_UI_PORT 8025)  rabbitmq http://$addr:$(port_of RABBITMQ_UI_PORT 15672) (guest/guest)"
 }
 
 # Compose service names whose image is missing (the folder name differs for the mailer).

@@ -28,6 +28,8 @@ export const PRODUCTION_ENV = {
   ACME_EMAIL: 'ops@example.com',
   POSTGRES_PASSWORD: 'pg-secret',
   MONGO_PASSWORD: 'mongo-secret',
+  TOKEN_SECRET: 'token-secret-of-32-characters-or-more',
+  SESSION_SECRET: 'session-secret-of-32-characters-or-more',
 };
 
 /** A process environment with only what a deployer sets, so the result does not depend on this shell. */

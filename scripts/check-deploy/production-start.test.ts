@@ -83,9 +83,20 @@ afterAll(async () => {
 const local = (name: ServiceName) => `http://127.0.0.1:${port[name]}`;
 const envOf = (name: ServiceName): Record<string, string> =>
   ({
-    'logger-service': { MONGO_URL: mongo.url, RPC_PORT: String(port.rpc), GRPC_PORT: String(port.grpc) },
-    'authentication-service': { DSN: db.url, LOGGER_SERVICE_URL: local('logger-service') },
-    'mailer-service': { MAIL_HOST: mail.smtpHost, MAIL_PORT: String(mail.smtpPort) },
+    'logger-service': {
+      MONGO_URL: mongo.url,
+      RPC_PORT: String(port.rpc),
+      GRPC_PORT: String(port.grpc),
+      AUTH_SERVICE_URL: local('authentication-service'),
+      SESSION_SECRET: 'replay-session-secret-of-32-characters',
+    },
+    'authentication-service': {
+      DSN: db.url,
+      LOGGER_SERVICE_URL: local('logger-service'),
+      RABBIT_URL: vhost.url,
+      TOKEN_SECRET: 'replay-token-secret-of-32-characters-',
+    },
+    'mailer-service': { MAIL_HOST: mail.smtpHost, MAIL_PORT: String(mail.smtpPort), RABBIT_URL: vhost.url, DSN: db.url },
     'listener-service': { RABBIT_URL: vhost.url, LOGGER_SERVICE_URL: local('logger-service') },
     'broker-service': {
       RABBIT_URL: vhost.url,

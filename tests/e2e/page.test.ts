@@ -84,6 +84,23 @@ describe('the test page, clicked as a person would', () => {
     expect(mail.text).toContain('Hello world!');
   });
 
+  it('Test Register: signs up a new address on each click, and a second line tells when its welcome mail went out', async () => {
+    const first = await click('Test Register');
+    expect(first).toMatch(/^Response from broker service: Registered user-[\w-]+@example\.com$/);
+    const email = first.replace('Response from broker service: Registered ', '');
+    expect(JSON.parse(await sent())).toEqual({ action: 'register', register: { email, first_name: 'Test', last_name: 'User', password: 'verysecret123' } });
+    const lines = await outputLines().count();
+    await expect.poll(() => outputLines().count(), { timeout: 30_000 }).toBe(lines + 1);
+    expect(await outputLines().nth(lines).textContent()).toBe(`Response from broker service: Welcome mail sent to ${email}`);
+    const mail = await system.mail.waitForMessage((m) => m.to.some((a) => a.address === email), 15_000);
+    expect(mail.subject).toBe('Welcome, Test!');
+    expect(mail.text).toContain('Welcome, Test User!');
+
+    const second = await click('Test Register');
+    expect(second).toMatch(/^Response from broker service: Registered /);
+    expect(second).not.toContain(email);
+  });
+
   it('when a service is stopped, shows an error naming it, and works again once it is back', async () => {
     await system.stop('authentication');
     expect(await click('Test Auth')).toBe('Error: authentication-service is unavailable');

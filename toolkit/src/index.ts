@@ -4,6 +4,7 @@ export {
   badRequest,
   unauthorized,
   forbidden,
+  notFound,
   badGateway,
   serviceUnavailable,
   gatewayTimeout,
@@ -18,3 +19,4 @@ export { createHttpApp } from './http-app.js';
 export { listen, closeServer, shutdownOnSignals, runService } from './lifecycle.js';
 export { waitFor } from './retry.js';
 export { ServiceClient } from './service-client.js';
+export { poolConfigFromDsn, parseKeyValue, readableDsn, type PoolConfig } from './postgres-dsn.js';

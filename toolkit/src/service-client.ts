@@ -33,8 +33,17 @@ export class ServiceClient {
     this.timeoutMs = options.timeoutMs ?? 5_000;
   }
 
-  async post<T = unknown>(path: string, body: unknown): Promise<ServiceReply<T>> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  post<T = unknown>(path: string, body: unknown): Promise<ServiceReply<T>> {
+    return this.request<T>('POST', path, body);
+  }
+
+  get<T = unknown>(path: string): Promise<ServiceReply<T>> {
+    return this.request<T>('GET', path);
+  }
+
+  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ServiceReply<T>> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
     const requestId = currentRequestId();
     if (requestId) headers[REQUEST_ID_HEADER] = requestId;
 
@@ -42,9 +51,9 @@ export class ServiceClient {
     let text: string;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
-        method: 'POST',
+        method,
         headers,
-        body: JSON.stringify(body),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       text = await response.text();
@@ -63,7 +72,15 @@ export class ServiceClient {
    * is thrown as an HttpError with its status and message, to be passed on as is.
    */
   async call<T = unknown>(path: string, body: unknown): Promise<{ message: string; data: T | undefined }> {
-    const { status, envelope } = await this.post<T>(path, body);
+    return this.unwrap(await this.post<T>(path, body));
+  }
+
+  /** Gets and returns the reply's message and data, as `call` does for a post. */
+  async fetchData<T = unknown>(path: string): Promise<{ message: string; data: T | undefined }> {
+    return this.unwrap(await this.get<T>(path));
+  }
+
+  private unwrap<T>({ status, envelope }: ServiceReply<T>): { message: string; data: T | undefined } {
     if (envelope.error) throw new HttpError(status, envelope.message);
     return { message: envelope.message, data: envelope.data };
   }

@@ -39,8 +39,8 @@ export interface System {
   process(name: ServiceName, replica?: number): ServiceProcess | undefined;
   /** Stops one service (SIGTERM, as `docker stop` would); resolves with its exit code, null if it had to be killed. */
   stop(name: ServiceName, replica?: number): Promise<number | null>;
-  /** Starts it again with the same environment and port, once it answers its health check. */
-  start(name: ServiceName, replica?: number): Promise<void>;
+  /** Starts it again with the same environment and port (and `env` over it), once it answers its health check. */
+  start(name: ServiceName, replica?: number, env?: Record<string, string>): Promise<void>;
   shutdown(): Promise<void>;
   /** The process id of each running service, for measuring it from outside (the benchmark reads its memory). */
   pids(): Partial<Record<ServiceName, number>>;
@@ -73,10 +73,15 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
 
   // The same variables compose sets, with this machine's addresses.
   const specs: Record<ServiceName, ServiceSpec> = {
-    logger: { dir: 'logger-service', healthPath: '/ping', env: { MONGO_URL: mongo.url, RPC_PORT: `${rpc}`, GRPC_PORT: `${grpc}` } },
-    authentication: { dir: 'authentication-service', healthPath: '/ping', env: { DSN: db.url, LOGGER_SERVICE_URL: url('logger') } },
+    logger: {
+      dir: 'logger-service',
+      healthPath: '/ping',
+      env: { MONGO_URL: mongo.url, RPC_PORT: `${rpc}`, GRPC_PORT: `${grpc}`, AUTH_SERVICE_URL: url('authentication') },
+    },
+    authentication: { dir: 'authentication-service', healthPath: '/ping', env: { DSN: db.url, LOGGER_SERVICE_URL: url('logger'), RABBIT_URL: vhost.url } },
     listener: { dir: 'listener-service', healthPath: '/health', env: { RABBIT_URL: vhost.url, LOGGER_SERVICE_URL: url('logger') } },
-    mail: { dir: 'mail-service', healthPath: '/ping', env: { MAIL_HOST: mail.smtpHost, MAIL_PORT: `${mail.smtpPort}` } },
+    // Its table of welcomed sign-ups sits in the same database as the users, as in compose.
+    mail: { dir: 'mail-service', healthPath: '/ping', env: { MAIL_HOST: mail.smtpHost, MAIL_PORT: `${mail.smtpPort}`, DSN: db.url, RABBIT_URL: vhost.url } },
     broker: {
       dir: 'broker-service',
       healthPath: '/ping',
@@ -94,13 +99,13 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
 
   const running = new Map<string, ServiceProcess>();
   const key = (name: ServiceName, replica: number) => `${name}#${replica}`;
-  const start = async (name: ServiceName, replica = 0) => {
+  const start = async (name: ServiceName, replica = 0, extraEnv: Record<string, string> = {}) => {
     const { dir, env, healthPath } = specs[name];
     const port = portOf.get(name)![replica]!;
     const label = replicasOf(name) > 1 ? `${name}-${replica}` : name;
     running.set(
       key(name, replica),
-      await startService(label, dir, { ...env, ...options.env?.[name], PORT: `${port}` }, `${url(name, replica)}${healthPath}`),
+      await startService(label, dir, { ...env, ...options.env?.[name], ...extraEnv, PORT: `${port}` }, `${url(name, replica)}${healthPath}`),
     );
   };
   const stop = async (name: ServiceName, replica = 0) => {

@@ -1,4 +1,15 @@
-import type { PoolConfig } from 'pg';
+/** The settings of node-postgres's Pool that a DSN sets (structurally pg's PoolConfig, without depending on pg). */
+export interface PoolConfig {
+  connectionString?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+  connectionTimeoutMillis?: number;
+  options?: string;
+  ssl?: boolean | { rejectUnauthorized: boolean };
+}
 
 /**
  * Turns the course's DSN into pg settings. Both forms work:
@@ -45,4 +56,14 @@ function fromKeyValue(settings: Map<string, string>): PoolConfig {
   if (sslmode === 'require' || sslmode === 'prefer') config.ssl = { rejectUnauthorized: false };
   else if (sslmode === 'verify-ca' || sslmode === 'verify-full') config.ssl = true;
   return config;
+}
+
+/** True when `dsn` can be read; for config schemas. */
+export function readableDsn(dsn: string): boolean {
+  try {
+    poolConfigFromDsn(dsn);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseEvent } from '../src/events.js';
 import { failedAttempts, nextStep } from '../src/retry-policy.js';
 
 const policy = { maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 5_000 };
@@ -18,19 +17,5 @@ describe('retry policy', () => {
   it('when the attempts header is missing or not a positive whole number, counts no failed tries', () => {
     expect([undefined, {}, { 'x-attempts': 'x' }, { 'x-attempts': -2 }, { 'x-attempts': 1.5 }].map((headers) => failedAttempts(headers))).toEqual([0, 0, 0, 0, 0]);
     expect(failedAttempts({ 'x-attempts': 3 })).toBe(3);
-  });
-});
-
-describe('parseEvent', () => {
-  it('when the body is {name, data}, returns the event', () => {
-    expect(parseEvent(Buffer.from('{"name":"log","data":"x","extra":1}'))).toEqual({ event: { name: 'log', data: 'x' } });
-  });
-
-  it('when the body lacks data, names the field', () => {
-    expect(parseEvent(Buffer.from('{"name":"log"}'))).toEqual({ problem: 'body is not {name, data}: data: must be a string' });
-  });
-
-  it('when the body is a JSON array, says it is not an event', () => {
-    expect(parseEvent(Buffer.from('[1]'))).toEqual({ problem: expect.stringMatching(/^body is not \{name, data\}/) });
   });
 });

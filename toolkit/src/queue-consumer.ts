@@ -1,20 +1,35 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
-import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
-import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId, type Logger } from '@go-micro/toolkit';
-import type { Outcome } from './events.js';
+import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import type { Logger } from './logger.js';
+import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId } from './request-context.js';
 import { ATTEMPTS_HEADER, FAILURE_HEADER, failedAttempts, nextStep, type RetryPolicy } from './retry-policy.js';
-import type { LogQueues } from '@go-micro/contracts';
-import { declareTopology } from './topology.js';
+
+/** What became of one message: done, worth another try later, or never going to work. */
+export type Outcome = { kind: 'done' } | { kind: 'retry'; reason: string } | { kind: 'dead'; reason: string };
+
+/** A consumer's three queues. */
+export interface QueueNames {
+  /** Durable and named, so messages published while no consumer runs wait in it; replicas compete for its messages. */
+  work: string;
+  /** Holds failed messages until their delay ends, then hands them back to `work` (see declareRetryQueues). */
+  retry: string;
+  /** Where messages end that can never be handled, or that failed every try; a person looks at them. */
+  dead: string;
+}
 
 export interface ConsumerOptions {
   url: string;
-  queues: LogQueues;
+  queues: QueueNames;
   prefetch: number;
   retry: RetryPolicy;
   logger: Logger;
-  /** Works on one message and says what became of it; it may be called again for the same event. */
+  /** Declares the exchange, the queues and their bindings; runs on every (re)connect, so it must be idempotent. */
+  topology: (channel: ConfirmChannel) => Promise<void>;
+  /** Works on one message and says what became of it; it may be called again for the same message. */
   handle: (message: ConsumeMessage) => Promise<Outcome>;
+  /** The channel's name in amqp-connection-manager's logs. */
+  name?: string;
 }
 
 export interface ConsumerStatus {
@@ -23,21 +38,22 @@ export interface ConsumerStatus {
   queue: string;
   /** Messages being worked on now. */
   inFlight: number;
-  /** Messages settled (stored, retried or dead-lettered) by this replica since it started. */
+  /** Messages settled (handled, retried or dead-lettered) by this replica since it started. */
   settled: number;
   /** Deliveries RabbitMQ marked as redelivered (their first delivery was cut off before its ack). */
   redelivered: number;
 }
 
 /**
- * Consumes the work queue with manual acknowledgement: a message is acked
- * only once the logger has stored it, or once a copy of it is safely (publisher
+ * Consumes a work queue with manual acknowledgement: a message is acked only
+ * once `handle` has done its work, or once a copy of it is safely (publisher
  * confirm) in the retry or dead-letter queue. A message whose channel dies
- * first is never acked, so RabbitMQ delivers it again; the logger's unique
- * event id makes that second delivery harmless. amqp-connection-manager
- * reconnects after RabbitMQ restarts and runs the set-up again.
+ * first is never acked, so RabbitMQ delivers it again; the handler must make
+ * that second delivery harmless (the logger's unique event id, the mail
+ * service's table of welcomed events). amqp-connection-manager reconnects
+ * after RabbitMQ restarts and runs the set-up again.
  */
-export class EventConsumer {
+export class QueueConsumer {
   private connection?: AmqpConnectionManager;
   private wrapper?: ChannelWrapper;
   /** The channel we consume on, with its consumer tag; undefined while not consuming. */
@@ -57,7 +73,7 @@ export class EventConsumer {
     this.connection.on('disconnect', ({ err }) => {
       if (!this.closing) logger.warn({ reason: err?.message }, 'RabbitMQ connection lost; reconnecting');
     });
-    this.wrapper = this.connection.createChannel({ name: 'listener', confirm: true, setup: (channel: ConfirmChannel) => this.setup(channel) });
+    this.wrapper = this.connection.createChannel({ name: this.options.name ?? this.options.queues.work, confirm: true, setup: (channel: ConfirmChannel) => this.setup(channel) });
     this.wrapper.on('error', (err: Error) => logger.error({ reason: err.message }, 'RabbitMQ set-up failed'));
   }
 
@@ -90,7 +106,7 @@ export class EventConsumer {
 
   private async setup(channel: ConfirmChannel): Promise<void> {
     const { queues, prefetch } = this.options;
-    await declareTopology(channel, queues);
+    await this.options.topology(channel);
     await channel.prefetch(prefetch);
     channel.once('close', () => this.lost(channel, 'channel closed'));
     const { consumerTag } = await channel.consume(queues.work, (message) => {
@@ -131,7 +147,7 @@ export class EventConsumer {
         await this.settle(channel, message, outcome);
         this.settled++;
       } catch (err) {
-        // Not acked: RabbitMQ delivers it again once we are back, and the logger stores it only once.
+        // Not acked: RabbitMQ delivers it again once we are back, and the handler does its work only once.
         this.options.logger.warn({ reason: (err as Error).message, messageId: properties.messageId }, 'could not settle a message; it will come again');
       }
     });
@@ -146,15 +162,15 @@ export class EventConsumer {
       const step = nextStep(retry, failed);
       if ('retryInMs' in step) {
         await copyTo(channel, queues.retry, message, { [ATTEMPTS_HEADER]: failed, [FAILURE_HEADER]: outcome.reason }, step.retryInMs);
-        logger.warn({ messageId, attempt: failed, retryInMs: step.retryInMs, reason: outcome.reason }, 'event not stored; will try again');
+        logger.warn({ messageId, attempt: failed, retryInMs: step.retryInMs, reason: outcome.reason }, 'message not handled; will try again');
       } else {
         const reason = `gave up after ${failed} tries: ${outcome.reason}`;
         await copyTo(channel, queues.dead, message, { [ATTEMPTS_HEADER]: failed, [FAILURE_HEADER]: reason });
-        logger.error({ messageId, queue: queues.dead, reason }, 'event moved to the dead-letter queue');
+        logger.error({ messageId, queue: queues.dead, reason }, 'message moved to the dead-letter queue');
       }
     } else if (outcome.kind === 'dead') {
       await copyTo(channel, queues.dead, message, { [FAILURE_HEADER]: outcome.reason });
-      logger.error({ messageId, queue: queues.dead, reason: outcome.reason }, 'event moved to the dead-letter queue');
+      logger.error({ messageId, queue: queues.dead, reason: outcome.reason }, 'message moved to the dead-letter queue');
     }
     channel.ack(message);
   }
@@ -184,3 +200,21 @@ function copyTo(channel: ConfirmChannel, queue: string, message: ConsumeMessage,
     }
   });
 }
+
+/**
+ * Declares `retry` and `dead` for `work`. How a failed message is retried: the
+ * consumer copies it into `retry` with a per-message expiration (the backoff
+ * delay) and an attempt count in its headers, then acknowledges the original.
+ * `retry` has no consumer; its dead-letter settings send each expired message
+ * through the default exchange back to `work`, where it is tried again. After
+ * the last attempt the copy goes to `dead` instead. RabbitMQ expires messages
+ * only at the head of a queue, so a short delay queued behind a long one waits
+ * for it: delays are a lower bound, never shortened, which is all a backoff needs.
+ */
+export async function declareRetryQueues(channel: Channel, names: QueueNames): Promise<void> {
+  await channel.assertQueue(names.retry, { durable: true, deadLetterExchange: '', deadLetterRoutingKey: names.work });
+  await channel.assertQueue(names.dead, { durable: true });
+}
+
+/** `work`, with `work.retry` and `work.dead` beside it. */
+export const queueNames = (work: string): QueueNames => ({ work, retry: `${work}.retry`, dead: `${work}.dead` });

@@ -1,0 +1,103 @@
+import type { Express, Request } from 'express';
+import { z } from 'zod';
+import { personName } from '@go-micro/contracts';
+import { badRequest, HttpError, jsonBody, notFound, reply, validate } from '@go-micro/toolkit';
+import type { AccountsStore } from './accounts-store.js';
+import { requireAdmin, type Caller } from './admin-guard.js';
+import type { Authenticator } from './authenticate.js';
+import { newEmail, newPassword } from './password-rules.js';
+import type { Registration } from './registration.js';
+import type { Tokens } from './tokens.js';
+
+export interface AccountsDeps {
+  registration: Registration;
+  tokens: Tokens;
+  accounts: AccountsStore;
+}
+
+const signUp = z.object(
+  { email: newEmail, first_name: personName, last_name: personName, password: newPassword },
+  { error: 'body must be a JSON object' },
+);
+
+const credentials = z.object(
+  {
+    email: z.email({ error: 'must be an email address' }),
+    password: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(128, { error: 'must be at most 128 characters' }),
+  },
+  { error: 'body must be a JSON object' },
+);
+
+const changes = z.strictObject(
+  {
+    first_name: personName.optional(),
+    last_name: personName.optional(),
+    active: z.union([z.literal(0), z.literal(1)], { error: 'must be 0 or 1' }).optional(),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? 'only first_name, last_name and active can be changed' : 'body must be a JSON object') },
+);
+
+const passwordReset = z.object({ password: newPassword }, { error: 'body must be a JSON object' });
+
+const userId = (req: Request): number => {
+  const id = Number(req.params.id);
+  if (!Number.isSafeInteger(id) || id < 1) throw notFound('no such user');
+  return id;
+};
+
+/** Sign-up, tokens, and the admin's users API. */
+export function mountAccountRoutes(app: Express, authenticator: Authenticator, { registration, tokens, accounts }: AccountsDeps): void {
+  app.post('/register', jsonBody(), async (req, res) => {
+    const registered = await registration.register(validate(signUp, req.body));
+    reply(res, 202, `Registered ${registered.email}`, registered);
+  });
+
+  /** A token for the users API (and the logger's dashboard), for a right email and password, as /authenticate checks them. */
+  app.post('/token', jsonBody(), async (req, res) => {
+    const { email, password } = validate(credentials, req.body);
+    const user = await authenticator.authenticate(email, password);
+    const account = await accounts.get(user.id);
+    if (!account) throw new HttpError(401, 'invalid credentials');
+    const { token, expiresAt } = await tokens.issue({ userId: account.id, email: account.email, admin: account.admin });
+    reply(res, 200, `Token for ${account.email}`, { token, token_type: 'Bearer', expires_at: expiresAt.toISOString(), user: account });
+  });
+
+  const admin = requireAdmin(tokens, accounts);
+  const caller = (res: { locals: Record<string, unknown> }) => res.locals.caller as Caller;
+
+  app.get('/users', admin, async (_req, res) => {
+    const all = await accounts.list();
+    reply(res, 200, `${all.length} users`, all);
+  });
+
+  app.get('/users/:id', admin, async (req, res) => {
+    const account = await accounts.get(userId(req));
+    if (!account) throw notFound('no such user');
+    reply(res, 200, `user ${account.id}`, account);
+  });
+
+  app.patch('/users/:id', admin, jsonBody(), async (req, res) => {
+    const id = userId(req);
+    const wanted = validate(changes, req.body);
+    if (Object.values(wanted).every((field) => field === undefined)) throw badRequest('nothing to change: give first_name, last_name or active');
+    // An admin who deactivated their own account would lock themselves out mid-session.
+    if (id === caller(res).id && wanted.active === 0) throw new HttpError(409, 'you cannot deactivate your own account');
+    const account = await accounts.update(id, wanted);
+    if (!account) throw notFound('no such user');
+    reply(res, 200, `updated user ${account.id}`, account);
+  });
+
+  app.post('/users/:id/password', admin, jsonBody(), async (req, res) => {
+    const id = userId(req);
+    const { password } = validate(passwordReset, req.body);
+    if (!(await accounts.resetPassword(id, password))) throw notFound('no such user');
+    reply(res, 200, `password reset for user ${id}`);
+  });
+
+  app.delete('/users/:id', admin, async (req, res) => {
+    const id = userId(req);
+    if (id === caller(res).id) throw new HttpError(409, 'you cannot delete your own account');
+    if (!(await accounts.delete(id))) throw notFound('no such user');
+    reply(res, 200, `deleted user ${id}`);
+  });
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import bcrypt from 'bcrypt';
+import type { Pool } from 'pg';
+import { USER_REGISTERED_KEY, type UserRegistered } from '@go-micro/contracts';
+import { HttpError } from '@go-micro/toolkit';
+import { addToOutbox } from './outbox-store.js';
+import { BCRYPT_COST } from './users-store.js';
+
+export interface SignUp {
+  email: string;
+  first_name: string;
+  last_name: string;
+  password: string;
+}
+
+export interface Registered {
+  user_id: number;
+  email: string;
+  /** The id of the user.registered event: what the welcome mail is known by. */
+  event_id: string;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** Says nothing about the account that holds the address, only that one does. */
+export const EMAIL_TAKEN = 'email is already registered';
+
+/**
+ * Signs a user up: the user row and its user.registered event in the outbox,
+ * in one transaction, so neither exists without the other. Sending the event
+ * is the outbox publisher's job, not the request's: a sign-up answers at once,
+ * whatever RabbitMQ and the mail server are doing.
+ */
+export class Registration {
+  constructor(
+    private readonly pool: Pool,
+    /** Told after each commit, so the event goes out now rather than at the next poll. */
+    private readonly onCommitted: () => void = () => undefined,
+  ) {}
+
+  async register(signUp: SignUp): Promise<Registered> {
+    // Hashed before the transaction: a quarter second of bcrypt must not hold a connection and locks.
+    const hash = await bcrypt.hash(signUp.password, BCRYPT_COST);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ id: number; created_at: Date }>(
+        `INSERT INTO users (email, first_name, last_name, password, user_active)
+         VALUES ($1, $2, $3, $4, 1) RETURNING id, created_at`,
+        [signUp.email, signUp.first_name, signUp.last_name, hash],
+      );
+      const { id, created_at: createdAt } = rows[0]!;
+      const event: UserRegistered = {
+        event_id: randomUUID(),
+        user_id: id,
+        email: signUp.email,
+        first_name: signUp.first_name,
+        last_name: signUp.last_name,
+        registered_at: createdAt.toISOString(),
+      };
+      await addToOutbox(client, { id: event.event_id, routing_key: USER_REGISTERED_KEY, payload: event });
+      await client.query('COMMIT');
+      this.onCommitted();
+      return { user_id: id, email: signUp.email, event_id: event.event_id };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new HttpError(409, EMAIL_TAKEN);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}

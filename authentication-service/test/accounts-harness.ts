@@ -1,0 +1,72 @@
+import pg from 'pg';
+import { createLogger, ServiceClient } from '@go-micro/toolkit';
+import { startApp, type RunningApp } from '@go-micro/testkit/http.js';
+import { startStandIn, envelope, type StandIn } from '@go-micro/testkit/stand-in-server.js';
+import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
+import type { AccountsDeps } from '../src/accounts-routes.js';
+import { AccountsStore } from '../src/accounts-store.js';
+import { createApp } from '../src/app.js';
+import { loggerServiceAudit } from '../src/audit-log.js';
+import { Authenticator } from '../src/authenticate.js';
+import { Registration } from '../src/registration.js';
+import { Tokens } from '../src/tokens.js';
+import { UsersStore } from '../src/users-store.js';
+
+export const TEST_TOKEN_SECRET = 'a-test-secret-of-more-than-32-characters';
+
+/** Sign-up, tokens and the users API over `pool`, as main.ts wires them (without a publisher: nothing kicks it). */
+export const accountsFor = (pool: pg.Pool, onCommitted?: () => void): AccountsDeps => ({
+  registration: new Registration(pool, onCommitted),
+  tokens: new Tokens(TEST_TOKEN_SECRET, 900),
+  accounts: new AccountsStore(pool),
+});
+
+/** The authentication service in this process on a database of its own, the logger stood in for. */
+export interface RunningAuth {
+  url: string;
+  db: TestDatabase;
+  pool: pg.Pool;
+  users: UsersStore;
+  close(): Promise<void>;
+}
+
+export async function startAuth(): Promise<RunningAuth> {
+  const db = await createTestDatabase();
+  const pool = new pg.Pool({ connectionString: db.url });
+  const users = new UsersStore(pool);
+  await users.migrate();
+  const loggerService: StandIn = await startStandIn(() => envelope(202, 'logged'));
+  const logger = createLogger('authentication-service', { level: 'silent', pretty: false });
+  const audit = loggerServiceAudit(new ServiceClient({ name: 'logger-service', baseUrl: loggerService.url, timeoutMs: 2_000 }));
+  const app: RunningApp = await startApp(createApp({ logger, authenticator: new Authenticator(users, audit, logger), accounts: accountsFor(pool) }));
+  return {
+    url: app.url,
+    db,
+    pool,
+    users,
+    close: async () => {
+      await app.close();
+      await loggerService.close();
+      await pool.end();
+      await db.drop();
+    },
+  };
+}
+
+/** Sends a request with a JSON body (or none) and an optional bearer token; returns status and envelope. */
+export async function call(
+  method: string,
+  url: string,
+  { body, token }: { body?: unknown; token?: string } = {},
+): Promise<{ status: number; body: { error: boolean; message: string; data?: unknown } }> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(url, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  return { status: response.status, body: (await response.json()) as never };
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import amqplib from 'amqplib';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { USER_EXCHANGE, USER_REGISTERED_KEY, userRegistered } from '@go-micro/contracts';
+import { createLogger } from '@go-micro/toolkit';
+import { freePort } from '@go-micro/testkit/free-port.js';
+import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
+import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
+import { OutboxPublisher } from '../src/outbox-publisher.js';
+import { Registration } from '../src/registration.js';
+import { UsersStore } from '../src/users-store.js';
+
+const logger = createLogger('authentication-service', { level: 'silent', pretty: false });
+
+let db: TestDatabase;
+let pool: pg.Pool;
+let vhost: TestVhost;
+let connection: amqplib.ChannelModel;
+const received: amqplib.ConsumeMessage[] = [];
+
+beforeAll(async () => {
+  [db, vhost] = await Promise.all([createTestDatabase(), createTestVhost()]);
+  pool = new pg.Pool({ connectionString: db.url });
+  await new UsersStore(pool).migrate();
+  // What the mail service would consume: a queue of our own bound to user.registered.
+  connection = await amqplib.connect(vhost.url);
+  const channel = await connection.createChannel();
+  await channel.assertExchange(USER_EXCHANGE, 'topic', { durable: true });
+  const { queue } = await channel.assertQueue('', { exclusive: true });
+  await channel.bindQueue(queue, USER_EXCHANGE, USER_REGISTERED_KEY);
+  await channel.consume(queue, (message) => message && received.push(message), { noAck: true });
+});
+afterAll(async () => {
+  await connection?.close();
+  await pool?.end();
+  await Promise.allSettled([db?.drop(), vhost?.delete()]);
+});
+
+const startPublisher = (rabbitUrl = vhost.url) => {
+  const publisher = new OutboxPublisher({ pool, rabbitUrl, logger, pollMs: 100 });
+  publisher.start();
+  return publisher;
+};
+const signUp = (registration: Registration) =>
+  registration.register({ email: `out-${randomUUID()}@example.com`, first_name: 'Out', last_name: 'Box', password: 'not-used-here-1' });
+const deliveriesOf = (eventId: string) => received.filter((message) => message.properties.messageId === eventId);
+const unsent = async (ids: string[]) => (await pool.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL AND id = ANY($1::uuid[])', [ids])).rows[0].n as number;
+
+describe('outbox publisher', () => {
+  it('when a user signs up, publishes user.registered persistently with the event id as messageId, and marks the row sent', async () => {
+    const publisher = startPublisher();
+    try {
+      const registered = await signUp(new Registration(pool, () => publisher.kick()));
+
+      const [message] = await vi.waitUntil(() => deliveriesOf(registered.event_id).length > 0 && deliveriesOf(registered.event_id), { timeout: 15_000, interval: 50 });
+
+      expect(message!.fields.routingKey).toBe('user.registered');
+      expect(message!.properties).toMatchObject({ deliveryMode: 2, contentType: 'application/json', messageId: registered.event_id });
+      const event = userRegistered.parse(JSON.parse(message!.content.toString()));
+      expect(event).toMatchObject({ event_id: registered.event_id, user_id: registered.user_id, email: registered.email, first_name: 'Out' });
+      expect(message!.content.toString()).not.toMatch(/password/);
+      await vi.waitUntil(async () => (await unsent([registered.event_id])) === 0, { timeout: 5_000, interval: 50 });
+    } finally {
+      await publisher.close();
+    }
+  });
+
+  it('when RabbitMQ cannot be reached, sign-ups stay in the outbox; a publisher that can reach it later sends each once', async () => {
+    const stranded = startPublisher(`amqp://guest:guest@127.0.0.1:${await freePort()}`);
+    const registration = new Registration(pool, () => stranded.kick());
+    const ids = (await Promise.all([1, 2, 3].map(() => signUp(registration)))).map((r) => r.event_id);
+    await stranded.close();
+    expect(await unsent(ids)).toBe(3);
+
+    const publisher = startPublisher();
+    try {
+      await vi.waitUntil(async () => (await unsent(ids)) === 0, { timeout: 15_000, interval: 50 });
+      await vi.waitUntil(() => ids.every((id) => deliveriesOf(id).length > 0), { timeout: 5_000, interval: 50 });
+      expect(ids.map((id) => deliveriesOf(id).length)).toEqual([1, 1, 1]);
+    } finally {
+      await publisher.close();
+    }
+  });
+
+  it('when two replicas publish from the same outbox, each of 20 sign-ups is sent once', async () => {
+    const registration = new Registration(pool);
+    const ids = (await Promise.all(Array.from({ length: 20 }, () => signUp(registration)))).map((r) => r.event_id);
+
+    const replicas = [startPublisher(), startPublisher()];
+    try {
+      await vi.waitUntil(async () => (await unsent(ids)) === 0, { timeout: 15_000, interval: 50 });
+      await vi.waitUntil(() => ids.every((id) => deliveriesOf(id).length > 0), { timeout: 5_000, interval: 50 });
+    } finally {
+      await Promise.all(replicas.map((publisher) => publisher.close()));
+    }
+    expect(ids.map((id) => deliveriesOf(id).length)).toEqual(ids.map(() => 1));
+  });
+});
