@@ -6,8 +6,10 @@ import { mountRoutes } from './routes.js';
 export interface AppDeps {
   logger: Logger;
   logs: LogWriter;
+  /** Whether MongoDB answers, for GET /ready. */
+  ready?: () => Promise<void>;
 }
 
-export function createApp({ logger, logs }: AppDeps): Express {
-  return createHttpApp({ logger }, (app) => mountRoutes(app, logs));
+export function createApp({ logger, logs, ready }: AppDeps): Express {
+  return createHttpApp({ logger, ...(ready ? { ready: { dependency: 'MongoDB', check: ready } } : {}) }, (app) => mountRoutes(app, logs));
 }

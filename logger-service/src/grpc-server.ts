@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { logEntry } from '@go-micro/contracts';
-import { loadLogsProto, type LogServiceHandlers } from '@go-micro/contracts/logs-grpc';
+import { loadLogsProto, MAX_LOG_MESSAGE_BYTES, SERVICE_ERROR_TRAILER, type LogServiceHandlers } from '@go-micro/contracts/logs-grpc';
 import { acceptRequestId, HttpError, REQUEST_ID_HEADER, runWithRequestId, validate, type Logger } from '@go-micro/toolkit';
 import type { LogWriter } from './logs-store.js';
 
@@ -17,19 +17,39 @@ export interface RunningGrpcServer {
   close(): Promise<void>;
 }
 
-/** A user-fit HttpError keeps its words; the status becomes the nearest gRPC code. */
+/**
+ * The bounds of the gRPC port: grpc-js's defaults take 4 MiB messages and keep
+ * an idle connection forever. grpc-js has no cap on connections; the idle
+ * timeout is what frees the ones a client opens and leaves.
+ */
+export const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
+  'grpc.max_receive_message_length': MAX_LOG_MESSAGE_BYTES,
+  'grpc.max_send_message_length': 64 * 1024,
+  'grpc.max_concurrent_streams': 100,
+  // A connection without a call for a minute is closed (GOAWAY); the broker's channel reconnects when it next calls.
+  'grpc.max_connection_idle_ms': 60_000,
+  // Pings a quiet connection every 30 s and drops it if no answer comes in 10 s: a vanished peer is found.
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  // Memory one connection may hold in HTTP/2 frames not yet handled (grpc-js otherwise sets no limit).
+  'grpc-node.max_session_memory': 32,
+};
+
+/** A user-fit HttpError keeps its words, marked as the service's own; the status becomes the nearest gRPC code. */
 function toGrpcError(err: unknown, logger: Logger): Partial<grpc.StatusObject> {
+  const metadata = new grpc.Metadata();
+  metadata.set(SERVICE_ERROR_TRAILER, '1');
   if (!(err instanceof HttpError)) {
     logger.error({ err }, 'gRPC WriteLog failed');
-    return { code: grpc.status.INTERNAL, details: 'internal error' };
+    return { code: grpc.status.INTERNAL, details: 'internal error', metadata };
   }
   const code =
     err.status === 400 ? grpc.status.INVALID_ARGUMENT
     : err.status === 503 ? grpc.status.UNAVAILABLE
     : err.status === 504 ? grpc.status.DEADLINE_EXCEEDED
     : grpc.status.INTERNAL;
-  if (err.status >= 500) logger.warn({ reason: err.message }, 'gRPC WriteLog failed');
-  return { code, details: err.message };
+  if (err.status >= 500) logger.warn({ reason: err.message, cause: (err.cause as Error | undefined)?.message }, 'gRPC WriteLog failed');
+  return { code, details: err.message, metadata };
 }
 
 /** The logs.LogService server: WriteLog stores the entry and answers "logged!", as the course's did. */
@@ -48,10 +68,11 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     });
   };
 
-  const server = new grpc.Server();
+  const server = new grpc.Server(GRPC_SERVER_OPTIONS);
   const handlers: LogServiceHandlers = { WriteLog: writeLog };
   server.addService(loadLogsProto(options.protoPath).LogService.service, handlers);
-  const address = `${options.host ?? '0.0.0.0'}:${options.port}`;
+  const host = options.host ?? '127.0.0.1';
+  const address = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
   );

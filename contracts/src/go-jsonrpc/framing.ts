@@ -1,6 +1,7 @@
 import { JsonScanner } from '@go-micro/toolkit';
 
 const OPEN_BRACE = 0x7b;
+const EMPTY = Buffer.alloc(0);
 
 /** The peer sent something that is not a stream of JSON objects; the connection should be dropped. */
 export class FramingError extends Error {
@@ -21,7 +22,7 @@ export interface FramingOptions {
  * split anywhere across packets.
  */
 export class JsonRpcFramer {
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
   private scanned = 0;
   private readonly scanner: JsonScanner;
   private readonly maxBytes: number;
@@ -29,6 +30,11 @@ export class JsonRpcFramer {
   constructor(options: FramingOptions = {}) {
     this.maxBytes = options.maxBytes ?? 1024 * 1024;
     this.scanner = new JsonScanner(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth });
+  }
+
+  /** Bytes held of an object not yet complete (0 between objects). */
+  get buffered(): number {
+    return this.pending.length;
   }
 
   /** Feeds the next bytes; returns the objects they complete. Throws FramingError on anything else. */
@@ -51,7 +57,8 @@ export class JsonRpcFramer {
     if (this.scanner.inValue && this.pending[this.scanner.start] !== OPEN_BRACE) throw new FramingError('expected a JSON object');
     // Keep only the value still being read (or nothing): scanned bytes are never scanned again.
     const keepFrom = this.scanner.inValue ? this.scanner.start : this.pending.length;
-    this.pending = this.pending.subarray(keepFrom);
+    // Nothing kept is a fresh empty buffer, so an idle connection does not pin the last request's memory.
+    this.pending = keepFrom === this.pending.length ? EMPTY : this.pending.subarray(keepFrom);
     this.scanner.rebase(keepFrom);
     this.scanned = this.pending.length;
     if (this.pending.length > this.maxBytes) throw new FramingError(`a JSON object is larger than ${this.maxBytes} bytes`);
