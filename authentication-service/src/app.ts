@@ -6,8 +6,10 @@ import { mountRoutes } from './routes.js';
 export interface AppDeps {
   logger: Logger;
   authenticator: Authenticator;
+  /** Whether Postgres answers, for GET /ready. */
+  ready?: () => Promise<void>;
 }
 
-export function createApp({ logger, authenticator }: AppDeps): Express {
-  return createHttpApp({ logger }, (app) => mountRoutes(app, authenticator));
+export function createApp({ logger, authenticator, ready }: AppDeps): Express {
+  return createHttpApp({ logger, ...(ready ? { ready: { dependency: 'Postgres', check: ready } } : {}) }, (app) => mountRoutes(app, authenticator));
 }

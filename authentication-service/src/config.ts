@@ -20,6 +20,14 @@ const schema = serviceConfig({
     .default('host=localhost port=5432 user=postgres password=password dbname=users sslmode=disable timezone=UTC connect_timeout=5')
     .refine(readable, { error: 'expected key=value pairs (host=... dbname=...) or a postgres:// URL' }),
   LOGGER_SERVICE_URL: env.url('http://localhost:8082'),
+  /** The seeded admin's password; in production required (or ADMIN_PASSWORD_FILE), and never the course's. */
+  ADMIN_PASSWORD: z.string().optional(),
+  /** A file holding it: a Docker secret (/run/secrets/...) or a mounted Kubernetes Secret. */
+  ADMIN_PASSWORD_FILE: z.string().optional(),
+  /** Login attempts one client address may make per minute. */
+  LOGIN_PER_MINUTE: env.count(20, 10_000),
+  /** Wrong passwords one email may take per 15 minutes, from any address. */
+  LOGIN_FAILURES_PER_EMAIL: env.count(10, 10_000),
 });
 
 export type Config = z.output<typeof schema>;
