@@ -10,7 +10,7 @@ import { LoginLimits } from '../src/login-limits.js';
 import { UsersStore } from '../src/users-store.js';
 
 let db: TestDatabase;
-let pools: pg.Pool[] = [];
+const pools: pg.Pool[] = [];
 let replicas: RunningApp[] = [];
 let users: UsersStore;
 
