@@ -2,12 +2,25 @@ import type { Express } from 'express';
 import { createHttpApp, type Logger } from '@go-micro/toolkit';
 import type { SendMail } from './mailer.js';
 import { mountRoutes } from './routes.js';
+import { COURSE_PAGE_SENDER, senderPolicy, type SenderPolicy } from './senders.js';
 
 export interface AppDeps {
   logger: Logger;
   sendMail: SendMail;
+  /** Who may be named as the sender; by default the course's two (development). */
+  maySendAs?: SenderPolicy;
+  /** Mails sent per minute at most; 60 by default. */
+  maxPerMinute?: number;
+  /** Whether the mail server answers, for GET /ready. */
+  ready?: () => Promise<void>;
 }
 
-export function createApp({ logger, sendMail }: AppDeps): Express {
-  return createHttpApp({ logger }, (app) => mountRoutes(app, sendMail));
+export function createApp({ logger, sendMail, maySendAs, maxPerMinute, ready }: AppDeps): Express {
+  return createHttpApp({ logger, ...(ready ? { ready: { dependency: 'mail server', check: ready } } : {}) }, (app) =>
+    mountRoutes(app, {
+      sendMail,
+      maySendAs: maySendAs ?? senderPolicy(['john.smith@example.com', COURSE_PAGE_SENDER]),
+      maxPerMinute: maxPerMinute ?? 60,
+    }),
+  );
 }

@@ -2,6 +2,7 @@ import { closeServer, listen, runService, shutdownOnSignals } from '@go-micro/to
 import { createApp } from './app.js';
 import { configSchema } from './config.js';
 import { Mailer } from './mailer.js';
+import { allowedSenders, senderPolicy } from './senders.js';
 import { loadTemplates } from './templates.js';
 
 runService('mail-service', configSchema, async ({ config, logger }) => {
@@ -22,9 +23,16 @@ runService('mail-service', configSchema, async ({ config, logger }) => {
     logger,
   );
 
-  const app = createApp({ logger, sendMail: mailer.send });
-  const server = await listen(app, config.PORT);
-  logger.info({ port: config.PORT, smtp: `${config.MAIL_HOST}:${config.MAIL_PORT}` }, 'mail-service listening');
+  const senders = allowedSenders(config);
+  const app = createApp({
+    logger,
+    sendMail: mailer.send,
+    maySendAs: senderPolicy(senders),
+    maxPerMinute: config.MAIL_MAX_PER_MINUTE,
+    ready: () => mailer.verify(),
+  });
+  const server = await listen(app, config.PORT, { host: config.BIND_ADDR, maxConnections: config.MAX_CONNECTIONS });
+  logger.info({ port: config.PORT, smtp: `${config.MAIL_HOST}:${config.MAIL_PORT}`, senders }, 'mail-service listening');
 
   shutdownOnSignals(logger, [
     { name: 'http server', close: () => closeServer(server) },

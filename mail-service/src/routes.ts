@@ -1,7 +1,9 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { jsonBody, reply, validate } from '@go-micro/toolkit';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { forbidden, jsonBody, reply, tooManyRequests, validate } from '@go-micro/toolkit';
 import type { SendMail } from './mailer.js';
+import type { SenderPolicy } from './senders.js';
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -31,9 +33,23 @@ const mailRequest = z.object({
     .refine((value) => Buffer.byteLength(value) <= MAX_MESSAGE_BYTES, { error: 'must be at most 64 KiB' }),
 });
 
-export function mountRoutes(app: Express, sendMail: SendMail): void {
+export interface SendOptions {
+  sendMail: SendMail;
+  /** Who may be named as the sender (FROM_ADDRESS is always used when none is). */
+  maySendAs: SenderPolicy;
+  /** Mails this process sends per minute at most (MAIL_MAX_PER_MINUTE). */
+  maxPerMinute: number;
+}
+
+export function mountRoutes(app: Express, { sendMail, maySendAs, maxPerMinute }: SendOptions): void {
+  // One count for the whole service: the broker limits each client; this bounds them all together.
+  const sent = new RateLimiterMemory({ points: maxPerMinute, duration: 60 });
   app.post('/send', jsonBody(), async (req, res) => {
     const mail = validate(mailRequest, req.body);
+    if (mail.from && !maySendAs(mail.from)) throw forbidden('from: this address may not send mail here');
+    await sent.consume('all').catch((refused: unknown) => {
+      throw refused instanceof RateLimiterRes ? tooManyRequests('mails', refused.msBeforeNext / 1000) : refused;
+    });
     await sendMail(mail);
     reply(res, 202, `sent to ${mail.to}`);
   });
