@@ -49,7 +49,7 @@ export interface System {
 interface ServiceSpec {
   dir: string;
   env: Record<string, string>;
-  /** 200 once it can work: the listener only once it consumes. */
+  /** 200 once it can work (its /ready): its own dependency answers, the listener consumes. */
   healthPath: string;
 }
 
@@ -73,13 +73,13 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
 
   // The same variables compose sets, with this machine's addresses.
   const specs: Record<ServiceName, ServiceSpec> = {
-    logger: { dir: 'logger-service', healthPath: '/ping', env: { MONGO_URL: mongo.url, RPC_PORT: `${rpc}`, GRPC_PORT: `${grpc}` } },
-    authentication: { dir: 'authentication-service', healthPath: '/ping', env: { DSN: db.url, LOGGER_SERVICE_URL: url('logger') } },
-    listener: { dir: 'listener-service', healthPath: '/health', env: { RABBIT_URL: vhost.url, LOGGER_SERVICE_URL: url('logger') } },
-    mail: { dir: 'mail-service', healthPath: '/ping', env: { MAIL_HOST: mail.smtpHost, MAIL_PORT: `${mail.smtpPort}` } },
+    logger: { dir: 'logger-service', healthPath: '/ready', env: { MONGO_URL: mongo.url, RPC_PORT: `${rpc}`, GRPC_PORT: `${grpc}` } },
+    authentication: { dir: 'authentication-service', healthPath: '/ready', env: { DSN: db.url, LOGGER_SERVICE_URL: url('logger') } },
+    listener: { dir: 'listener-service', healthPath: '/ready', env: { RABBIT_URL: vhost.url, LOGGER_SERVICE_URL: url('logger') } },
+    mail: { dir: 'mail-service', healthPath: '/ready', env: { MAIL_HOST: mail.smtpHost, MAIL_PORT: `${mail.smtpPort}` } },
     broker: {
       dir: 'broker-service',
-      healthPath: '/ping',
+      healthPath: '/ready',
       env: {
         AUTH_SERVICE_URL: url('authentication'),
         LOGGER_SERVICE_URL: url('logger'),
@@ -87,9 +87,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         LOGGER_RPC_ADDR: `127.0.0.1:${rpc}`,
         LOGGER_GRPC_ADDR: `127.0.0.1:${grpc}`,
         RABBIT_URL: vhost.url,
+        // The page is served from the front end's port here, not 8081.
+        CORS_ORIGINS: url('front-end'),
       },
     },
-    'front-end': { dir: 'front-end', healthPath: '/ping', env: { BROKER_URL: url('broker') } },
+    'front-end': { dir: 'front-end', healthPath: '/ready', env: { BROKER_URL: url('broker') } },
   };
 
   const running = new Map<string, ServiceProcess>();
