@@ -48,11 +48,13 @@ export interface EnvironmentCheck {
   imageEnv: Record<ServiceName, Record<string, string>>;
   /** Where the browser finds the broker in this deployment. */
   brokerUrl: string;
+  /** The page's origin in this deployment: the broker must allow it (CORS_ORIGINS). */
+  pageOrigin?: string;
   schemas?: Record<ServiceName, Schema>;
 }
 
 /** Every way a deployment's environment disagrees with what its services read; empty when they agree. */
-export function environmentProblems({ deployment, imageEnv, brokerUrl, schemas = SCHEMAS }: EnvironmentCheck): string[] {
+export function environmentProblems({ deployment, imageEnv, brokerUrl, pageOrigin, schemas = SCHEMAS }: EnvironmentCheck): string[] {
   const problems: string[] = [];
   const configOf = (name: ServiceName) => {
     const parsed = schemas[name].safeParse({ ...imageEnv[name], ...deployment.hosts[name]?.env });
@@ -91,6 +93,10 @@ export function environmentProblems({ deployment, imageEnv, brokerUrl, schemas =
     }
   }
 
+  const broker = pageOrigin === undefined ? undefined : configOf('broker-service');
+  if (broker && !(broker.CORS_ORIGINS as string[] | undefined)?.includes(pageOrigin!)) {
+    problems.push(`${deployment.label}: broker-service: CORS_ORIGINS does not allow the page's origin ${pageOrigin}, so the browser may not read the broker's replies`);
+  }
   const pageBroker = deployment.hosts['front-end']?.env.BROKER_URL;
   if (pageBroker !== undefined && pageBroker.replace(/\/+$/, '') !== brokerUrl) {
     problems.push(`${deployment.label}: front-end: BROKER_URL is ${pageBroker}, but the browser reaches the broker at ${brokerUrl}`);
