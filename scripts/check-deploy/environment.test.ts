@@ -101,6 +101,12 @@ describe('the environment check itself', () => {
     ]);
   });
 
+  it('when a service is bound to loopback in its container, says nothing else can reach it', () => {
+    expect(problemsOf(changed('logger-service', { BIND_ADDR: '127.0.0.1' }))).toEqual([
+      'changed: logger-service: BIND_ADDR is 127.0.0.1, so nothing outside its container can reach it (the images set 0.0.0.0)',
+    ]);
+  });
+
   it('when the page is given another broker address than the deployment publishes, says so', () => {
     expect(problemsOf(changed('front-end', { BROKER_URL: 'http://localhost:9090' }))).toEqual([
       'changed: front-end: BROKER_URL is http://localhost:9090, but the browser reaches the broker at http://localhost:8080',

@@ -40,6 +40,7 @@ const ADDRESSES: Record<string, { host: string; port: { of: ServiceName; variabl
 const NOT_ADDRESSES = new Set([
   'BROKER_URL', // the browser's way to the broker, compared with the deployment's below
   'MAIL_DOMAIN', // the name the mailer gives itself in EHLO and Message-IDs
+  'BIND_ADDR', // where the service listens: checked below, it must not be loopback in a container
 ]);
 
 export interface EnvironmentCheck {
@@ -84,6 +85,10 @@ export function environmentProblems({ deployment, imageEnv, brokerUrl, pageOrigi
       if (fallback.success && pointsAtThisMachine(fallback.data) && !NOT_ADDRESSES.has(variable)) {
         problems.push(...addressProblems(at, variable, env, deployment, configOf));
       }
+    }
+    const bind = configOf(name)?.BIND_ADDR;
+    if (typeof bind === 'string' && /^(127\.|localhost$|::1$)/.test(bind)) {
+      problems.push(`${at}: BIND_ADDR is ${bind}, so nothing outside its container can reach it (the images set 0.0.0.0)`);
     }
     const parsed = schemas[name].safeParse(env);
     if (!parsed.success) {
