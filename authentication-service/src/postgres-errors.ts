@@ -11,8 +11,9 @@ export function postgresFailure(err: unknown): unknown {
   if (err instanceof HttpError) return err;
   const { code, message = '' } = err as { code?: string; message?: string };
   if (/timeout|timed out/i.test(message)) return gatewayTimeout('Postgres', err);
-  // SQLSTATE 08 connection exception, 53 insufficient resources, 57 operator intervention; Node's socket errors.
-  if (code && /^(08|53|57)|^E[A-Z]+$/.test(code)) return serviceUnavailable('Postgres', err);
+  // SQLSTATE 08 connection exception, 28 login refused, 3D no such database, 53 insufficient resources,
+  // 57 operator intervention (shutting down); Node's socket errors (ECONNREFUSED ...).
+  if (code && /^(08|28|3D|53|57)|^E[A-Z]+$/.test(code)) return serviceUnavailable('Postgres', err);
   if (/terminat|connect|closed|ended/i.test(message)) return serviceUnavailable('Postgres', err);
   return err;
 }
