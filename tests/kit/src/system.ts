@@ -19,6 +19,8 @@ export interface SystemOptions {
   mongo?: MongoServer;
   /** A mail catcher to use (the run's shared Mailpit); by default the system starts its own. */
   mail?: SharedMailCatcher;
+  /** Services to wait for only until they are alive (/ping), not ready: a test that starts one without its dependency. */
+  aliveOnly?: readonly ServiceName[];
   /** More environment for a service, over what compose would set (LOG_LEVEL, a proxied MONGO_URL, shorter retries). */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
 }
@@ -27,6 +29,9 @@ export interface SystemOptions {
 export interface System {
   pageUrl: string;
   brokerUrl: string;
+  /** The logger's JSON-RPC and gRPC ports, on 127.0.0.1. */
+  rpcPort: number;
+  grpcPort: number;
   mongo: MongoServer;
   mail: SharedMailCatcher;
   /** The Postgres database the authentication service uses. */
@@ -97,7 +102,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const running = new Map<string, ServiceProcess>();
   const key = (name: ServiceName, replica: number) => `${name}#${replica}`;
   const start = async (name: ServiceName, replica = 0) => {
-    const { dir, env, healthPath } = specs[name];
+    const { dir, env } = specs[name];
+    const healthPath = options.aliveOnly?.includes(name) ? '/ping' : specs[name].healthPath;
     const port = portOf.get(name)![replica]!;
     const label = replicasOf(name) > 1 ? `${name}-${replica}` : name;
     running.set(
@@ -129,6 +135,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   return {
     pageUrl: url('front-end'),
     brokerUrl: url('broker'),
+    rpcPort: rpc,
+    grpcPort: grpc,
     mongo,
     mail,
     database: db,
