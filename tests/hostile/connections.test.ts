@@ -58,34 +58,37 @@ describe('the JSON-RPC port (5001)', () => {
     }
   });
 
-  it('when 100 connections each hold a half frame (400 KiB, or 1 MB), all are closed within the frame deadline and the memory comes back down', async () => {
+  it('when 100 connections each hold a half frame (400 KiB, or 1 MB), three times over, all are closed, and the memory they took is not kept', async () => {
     const pid = system.pids().logger!;
     const before = await rssMiB(pid);
-    const held = await Promise.all(Array.from({ length: 100 }, () => rawConnection(system.rpcPort)));
 
-    held.forEach((connection, i) => {
-      const size = i % 2 === 0 ? 400 * 1024 : 1024 * 1024;
-      connection.socket.write(`{"method":"RPCServer.LogInfo","params":[{"Name":"${MARK}-held","Data":"${'x'.repeat(size)}`);
-    });
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const peak = await rssMiB(pid);
-    const startedWaiting = Date.now();
-    await Promise.all(held.map((connection) => connection.closed));
-    const closedAfterMs = Date.now() - startedWaiting;
-    await vi.waitUntil(async () => (await connectionsTo(system.rpcPort)) === 0, { timeout: 10_000, interval: 200 });
-    // Some ordinary calls, so the collector runs as it would in service; then measure.
-    const ordinary = await rawConnection(system.rpcPort);
-    for (let id = 0; id < 200; id++) ordinary.socket.write(`{"method":"RPCServer.Nope","params":[{}],"id":${id}}`);
-    await vi.waitUntil(() => ordinary.received().split('\n').length > 10, { timeout: 10_000 });
-    ordinary.socket.destroy();
-    const after = await vi.waitUntil(async () => {
-      const now = await rssMiB(pid);
-      return now < before + 48 ? now : false;
-    }, { timeout: 30_000, interval: 500 });
+    /** One attack: 100 connections, half of them under the frame limit (held until the deadline), half over it (cut at 512 KiB). */
+    const attack = async () => {
+      const held = await Promise.all(Array.from({ length: 100 }, () => rawConnection(system.rpcPort)));
+      held.forEach((connection, i) => {
+        const size = i % 2 === 0 ? 400 * 1024 : 1024 * 1024;
+        connection.socket.write(`{"method":"RPCServer.LogInfo","params":[{"Name":"${MARK}-held","Data":"${'x'.repeat(size)}`);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const peak = await rssMiB(pid);
+      await Promise.all(held.map((connection) => connection.closed));
+      await vi.waitUntil(async () => (await connectionsTo(system.rpcPort)) === 0, { timeout: 10_000, interval: 200 });
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      return { peak, after: await rssMiB(pid) };
+    };
+    const rounds = [];
+    for (let i = 0; i < 3; i++) rounds.push(await attack());
 
-    console.log(`logger RSS with 100 half frames held: before ${before.toFixed(0)} MiB, held ${peak.toFixed(0)} MiB, after ${after.toFixed(0)} MiB; all closed ${closedAfterMs} ms after the writes`);
-    expect(after).toBeLessThan(before + 48);
-  }, 90_000);
+    console.log(
+      `logger RSS, 100 connections holding half frames, 3 rounds: before ${before.toFixed(0)} MiB; ` +
+        rounds.map(({ peak, after }, i) => `round ${i + 1} held ${peak.toFixed(0)}, after ${after.toFixed(0)}`).join('; ') + ' (MiB)',
+    );
+    // At most 100 x 512 KiB of frames can be held at once, whatever the client sends.
+    for (const { peak } of rounds) expect(peak - before).toBeLessThan(120);
+    // Memory the attack took is reused, not kept: a third round leaves the logger about where the first did
+    // (the heap settles a few MiB higher); before the bounds one round took 77 MB to 208 MB, for good.
+    expect(rounds[2]!.after).toBeLessThan(rounds[0]!.after + 40);
+  }, 120_000);
 });
 
 describe('the gRPC port (50001)', () => {
