@@ -21,6 +21,8 @@ afterAll(async () => {
 afterEach(async () => {
   await expectAllAlive(system);
   await expectNothingStoredOrMailed(system, logs);
+  // Held connections are released: nothing of a case is left open on the logger's JSON-RPC port.
+  await vi.waitUntil(async () => (await connectionsTo(system.rpcPort)) === 0, { timeout: 20_000, interval: 200 });
 }, 60_000);
 
 const HTTP_SERVICES: ServiceName[] = ['broker', 'authentication', 'logger', 'mail', 'listener', 'front-end'];
