@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { logEntry } from '@go-micro/contracts';
 import { loadLogsProto, MAX_LOG_MESSAGE_BYTES, SERVICE_ERROR_TRAILER, type LogServiceHandlers } from '@go-micro/contracts/logs-grpc';
@@ -17,10 +18,12 @@ export interface RunningGrpcServer {
   close(): Promise<void>;
 }
 
+/** Connections the gRPC port holds at once; more are closed as they arrive. */
+export const GRPC_MAX_CONNECTIONS = 128;
+
 /**
- * The bounds of the gRPC port: grpc-js's defaults take 4 MiB messages and keep
- * an idle connection forever. grpc-js has no cap on connections; the idle
- * timeout is what frees the ones a client opens and leaves.
+ * The bounds of the gRPC port: grpc-js's defaults take 4 MiB messages, any
+ * number of connections, and keep an idle connection forever.
  */
 export const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.max_receive_message_length': MAX_LOG_MESSAGE_BYTES,
@@ -71,17 +74,26 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const server = new grpc.Server(GRPC_SERVER_OPTIONS);
   const handlers: LogServiceHandlers = { WriteLog: writeLog };
   server.addService(loadLogsProto(options.protoPath).LogService.service, handlers);
-  const host = options.host ?? '127.0.0.1';
-  const address = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
-  );
+  // grpc-js has no cap on connections: our own TCP listener counts them and hands each one it keeps to grpc-js.
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const listener = createServer((socket) => injector.injectConnection(socket));
+  listener.maxConnections = GRPC_MAX_CONNECTIONS;
+  listener.on('drop', () => logger.warn({ maxConnections: GRPC_MAX_CONNECTIONS }, 'gRPC: too many connections, refusing one'));
+  const port = await new Promise<number>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(options.port, options.host ?? '127.0.0.1', () => resolve((listener.address() as AddressInfo).port));
+  });
   return {
     port,
-    // Lets calls in flight finish; after 5 s, cuts what is left.
+    // Takes no new connection, lets calls in flight finish; after 5 s, cuts what is left.
     close: () =>
       new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.forceShutdown(), 5_000);
+        listener.close();
+        const force = setTimeout(() => {
+          injector.destroy();
+          server.forceShutdown();
+        }, 5_000);
+        injector.drain(5_000);
         server.tryShutdown(() => {
           clearTimeout(force);
           resolve();
