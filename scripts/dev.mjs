@@ -1,5 +1,6 @@
 // `make dev`: every service that exists, as local processes in the foreground,
-// with one stream of their logs. Ctrl-C or SIGTERM stops them all.
+// with one stream of their logs. Ctrl-C or SIGTERM stops them all. A service that
+// crashes (it logs why and exits 1) is started again, as compose and swarm would.
 import { existsSync } from 'node:fs';
 import { concurrently } from 'concurrently';
 
@@ -22,6 +23,9 @@ const commands = [
 const { result } = concurrently(commands, {
   prefix: 'name',
   prefixColors: ['cyan', 'green', 'yellow', 'magenta', 'blue', 'red', 'gray'],
+  // Ten restarts, each after twice the wait of the last (1 s, 2 s, 4 s ...), before a failure stops them all.
+  restartTries: 10,
+  restartDelay: 'exponential',
   killOthersOn: ['failure'],
   handleInput: false,
 });

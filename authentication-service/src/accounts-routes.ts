@@ -55,7 +55,8 @@ export function mountAccountRoutes(app: Express, authenticator: Authenticator, {
   /** A token for the users API (and the logger's dashboard), for a right email and password, as /authenticate checks them. */
   app.post('/token', jsonBody(), async (req, res) => {
     const { email, password } = validate(credentials, req.body);
-    const user = await authenticator.authenticate(email, password);
+    // Limited as logins are: per client address, and per email for wrong passwords.
+    const user = await authenticator.authenticate(email, password, req.ip ?? req.socket.remoteAddress);
     const account = await accounts.get(user.id);
     if (!account) throw new HttpError(401, 'invalid credentials');
     const { token, expiresAt } = await tokens.issue({ userId: account.id, email: account.email, admin: account.admin });

@@ -9,8 +9,12 @@ export interface AppDeps {
   authenticator: Authenticator;
   /** Sign-up, tokens and the users API. */
   accounts: AccountsDeps;
+  /** Whether Postgres answers, for GET /ready. */
+  ready?: () => Promise<void>;
 }
 
-export function createApp({ logger, authenticator, accounts }: AppDeps): Express {
-  return createHttpApp({ logger }, (app) => mountRoutes(app, authenticator, accounts));
+export function createApp({ logger, authenticator, accounts, ready }: AppDeps): Express {
+  return createHttpApp({ logger, ...(ready ? { ready: { dependency: 'Postgres', check: ready } } : {}) }, (app) =>
+    mountRoutes(app, authenticator, accounts),
+  );
 }

@@ -1,5 +1,7 @@
 import bcrypt from 'bcrypt';
 import { forbidden, unauthorized, type Logger } from '@go-micro/toolkit';
+import type { LoginLimits } from './login-limits.js';
+import { postgresFailure } from './postgres-errors.js';
 import { BCRYPT_COST, type User, type UsersStore } from './users-store.js';
 
 /** Where a successful login is recorded: the logger service, in production. */
@@ -16,13 +18,25 @@ export class Authenticator {
     private readonly users: UsersStore,
     private readonly audit: AuditLog,
     private readonly logger: Logger,
+    /** How often logins may be tried; none in tests that count nothing. */
+    private readonly limits?: LoginLimits,
   ) {}
 
-  /** Returns the user for a right email and password; throws 401 otherwise, 403 for an inactive account. */
-  async authenticate(email: string, password: string): Promise<User> {
-    const found = await this.users.findByEmail(email);
+  /**
+   * Returns the user for a right email and password; throws 401 otherwise,
+   * 403 for an inactive account, 429 when `clientAddress` or `email` has tried too often.
+   */
+  async authenticate(email: string, password: string, clientAddress = 'unknown'): Promise<User> {
+    await this.limits?.beforeAttempt(email, clientAddress);
+    const found = await this.users.findByEmail(email).catch((err: unknown) => {
+      throw postgresFailure(err);
+    });
     const matches = await bcrypt.compare(password, found?.passwordHash ?? dummyHash);
-    if (!found || !matches) throw unauthorized(INVALID_CREDENTIALS);
+    if (!found || !matches) {
+      await this.limits?.failed(email);
+      throw unauthorized(INVALID_CREDENTIALS);
+    }
+    await this.limits?.succeeded(email);
     // Only someone who knows the password learns that the account is inactive.
     if (found.user.active !== 1) throw forbidden('user is not active');
 

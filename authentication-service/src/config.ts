@@ -24,6 +24,14 @@ const schema = serviceConfig({
   OUTBOX_POLL_MS: env.milliseconds(1_000),
   /** production (as the images set it) makes TOKEN_SECRET required. */
   NODE_ENV: z.string().optional(),
+  /** The seeded admin's password; in production required (or ADMIN_PASSWORD_FILE), and never the course's. */
+  ADMIN_PASSWORD: z.string().optional(),
+  /** A file holding it: a Docker secret (/run/secrets/...) or a mounted Kubernetes Secret. */
+  ADMIN_PASSWORD_FILE: z.string().optional(),
+  /** Login attempts one client address may make per minute. */
+  LOGIN_PER_MINUTE: env.count(20, 10_000),
+  /** Wrong passwords one email may take per 15 minutes, from any address. */
+  LOGIN_FAILURES_PER_EMAIL: env.count(10, 10_000),
 }).superRefine((config, ctx) => {
   if (config.NODE_ENV === 'production' && config.TOKEN_SECRET === undefined) {
     ctx.addIssue({ code: 'custom', path: ['TOKEN_SECRET'], message: 'must be set in production (32 characters or more)' });

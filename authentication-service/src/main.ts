@@ -2,22 +2,34 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { closeServer, listen, poolConfigFromDsn, runService, ServiceClient, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
 import { AccountsStore } from './accounts-store.js';
+import { adminPassword } from './admin-password.js';
 import { createApp } from './app.js';
 import { loggerServiceAudit } from './audit-log.js';
 import { Authenticator } from './authenticate.js';
 import { configSchema } from './config.js';
+import { LoginLimits } from './login-limits.js';
 import { OutboxPublisher } from './outbox-publisher.js';
 import { Registration } from './registration.js';
 import { Tokens } from './tokens.js';
 import { UsersStore } from './users-store.js';
 
 runService('authentication-service', configSchema, async ({ config, logger }) => {
-  const pool = new pg.Pool({ ...poolConfigFromDsn(config.DSN), max: 10 });
+  // Before anything connects: in production a known admin password stops the start, saying why.
+  const admin = adminPassword(config);
+  // Queries are bounded under the broker's 5 s, so a stuck database is a 504 naming it, not the broker's timeout.
+  const pool = new pg.Pool({ connectionTimeoutMillis: 3_000, ...poolConfigFromDsn(config.DSN), max: 10, query_timeout: 3_000 });
   // An idle client whose server went away must not crash the process; the pool replaces it.
   pool.on('error', (err) => logger.warn({ reason: err.message }, 'postgres connection lost'));
   const users = new UsersStore(pool);
-  const { seeded } = await waitFor('Postgres', logger, () => users.migrate());
+  const limits = new LoginLimits(pool, { perAddressPerMinute: config.LOGIN_PER_MINUTE, failuresPerEmail: config.LOGIN_FAILURES_PER_EMAIL });
+  const { seeded } = await waitFor('Postgres', logger, async () => {
+    await limits.migrate();
+    return users.migrate(admin);
+  });
   if (seeded) logger.info('created the admin@example.com user');
+  if (config.DEPLOY_ENV === 'production' && (await users.replaceDefaultAdminPassword(admin))) {
+    logger.warn("the admin still had the course's password; it now has ADMIN_PASSWORD's");
+  }
 
   const audit = loggerServiceAudit(new ServiceClient({ name: 'logger-service', baseUrl: config.LOGGER_SERVICE_URL, timeoutMs: 2_000 }));
 
@@ -28,12 +40,14 @@ runService('authentication-service', configSchema, async ({ config, logger }) =>
   if (!config.TOKEN_SECRET) logger.warn('TOKEN_SECRET is not set: tokens are signed with a random secret and end with this process');
   const tokens = new Tokens(config.TOKEN_SECRET ?? randomBytes(32).toString('base64url'), config.TOKEN_TTL_SECONDS);
 
+  const authenticator = new Authenticator(users, audit, logger, limits);
   const app = createApp({
     logger,
-    authenticator: new Authenticator(users, audit, logger),
+    authenticator,
     accounts: { registration: new Registration(pool, () => publisher.kick()), tokens, accounts: new AccountsStore(pool) },
+    ready: () => users.ping(),
   });
-  const server = await listen(app, config.PORT);
+  const server = await listen(app, config.PORT, { host: config.BIND_ADDR, maxConnections: config.MAX_CONNECTIONS });
   logger.info({ port: config.PORT }, 'authentication-service listening');
 
   shutdownOnSignals(logger, [

@@ -12,7 +12,8 @@ const credentials = z.object({
 export function mountRoutes(app: Express, authenticator: Authenticator, accounts: AccountsDeps): void {
   app.post('/authenticate', jsonBody(), async (req, res) => {
     const { email, password } = validate(credentials, req.body);
-    const user = await authenticator.authenticate(email, password);
+    // The client's address: X-Forwarded-For from the broker (a trusted hop), else the peer itself.
+    const user = await authenticator.authenticate(email, password, req.ip ?? req.socket.remoteAddress);
     reply(res, 202, `Logged in user ${user.email}`, user);
   });
   mountAccountRoutes(app, authenticator, accounts);

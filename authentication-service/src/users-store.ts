@@ -39,7 +39,7 @@ export class UsersStore {
    * every start, and from two replicas at once: the advisory lock lets one
    * replica at a time in, and the second finds the work done.
    */
-  async migrate(): Promise<{ seeded: boolean }> {
+  async migrate(adminPassword: string = SEED_USER.password): Promise<{ seeded: boolean }> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -61,7 +61,7 @@ export class UsersStore {
       const existing = await client.query('SELECT 1 FROM users WHERE email = $1', [SEED_USER.email]);
       let seeded = false;
       if (existing.rowCount === 0) {
-        const hash = await bcrypt.hash(SEED_USER.password, BCRYPT_COST);
+        const hash = await bcrypt.hash(adminPassword, BCRYPT_COST);
         await client.query(
           `INSERT INTO users (email, first_name, last_name, password, user_active, is_admin)
            VALUES ($1, $2, $3, $4, 1, true) ON CONFLICT (email) DO NOTHING`,
@@ -77,6 +77,24 @@ export class UsersStore {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * In production, an admin still holding the course's password (seeded by an
+   * earlier start without ADMIN_PASSWORD) gets `adminPassword` instead.
+   * Returns whether it did.
+   */
+  async replaceDefaultAdminPassword(adminPassword: string): Promise<boolean> {
+    const found = await this.findByEmail(SEED_USER.email);
+    if (!found || !(await bcrypt.compare(SEED_USER.password, found.passwordHash))) return false;
+    const hash = await bcrypt.hash(adminPassword, BCRYPT_COST);
+    await this.pool.query('UPDATE users SET password = $1, updated_at = now() WHERE email = $2', [hash, SEED_USER.email]);
+    return true;
+  }
+
+  /** Resolves when Postgres answers (the service's readiness). */
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
   }
 
   async findByEmail(email: string): Promise<UserWithHash | undefined> {

@@ -1,8 +1,18 @@
 import type { Express } from 'express';
-import { createHttpApp, type Logger } from '@go-micro/toolkit';
+import { createHttpApp, type Logger, type ReadinessCheck } from '@go-micro/toolkit';
 import type { BrokerDeps } from './handlers.js';
 import { mountRoutes } from './routes.js';
 
-export function createApp(logger: Logger, deps: BrokerDeps): Express {
-  return createHttpApp({ logger, cors: true }, (app) => mountRoutes(app, deps));
+export interface BrokerAppOptions {
+  /** The pages that may call the broker from a browser (CORS_ORIGINS). */
+  corsOrigins: readonly string[];
+  /** Ready while its RabbitMQ connection is up; the other services have readiness of their own. */
+  ready?: ReadinessCheck;
+}
+
+export function createApp(logger: Logger, deps: BrokerDeps, options: BrokerAppOptions = { corsOrigins: ['http://localhost:8081'] }): Express {
+  return createHttpApp(
+    { logger, corsOrigins: options.corsOrigins, ...(options.ready ? { ready: { dependency: 'RabbitMQ', check: options.ready } } : {}) },
+    (app) => mountRoutes(app, deps),
+  );
 }

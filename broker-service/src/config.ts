@@ -12,6 +12,12 @@ const schema = serviceConfig({
   RABBIT_URL: env.url('amqp://guest:guest@localhost:5672', ['amqp:', 'amqps:']),
   /** How long any call to another service may take before the broker answers 504. */
   UPSTREAM_TIMEOUT_MS: env.milliseconds(5_000),
+  /** Origins of the pages that may call the broker from a browser, comma-separated: the test page's by default. */
+  CORS_ORIGINS: env
+    .list('http://localhost:8081')
+    .refine((origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)), { error: 'expected origins like http://localhost:8081, comma-separated' }),
+  /** Mails one client address may have sent through the mail action per minute, per broker replica. */
+  MAIL_PER_MINUTE: env.count(10, 10_000),
   /** Where logs.proto is; by default the one in the contracts package. */
   PROTO_PATH: z
     .string()

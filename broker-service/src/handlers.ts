@@ -2,13 +2,23 @@ import type { Request, Response } from 'express';
 import { badGateway, reply, validate, type ServiceClient } from '@go-micro/toolkit';
 import type { LogTransport } from './log-transport.js';
 import { logRequest, readHandleRequest } from './payloads.js';
+import type { RateLimit } from './rate-limit.js';
 
 export interface BrokerDeps {
   authService: ServiceClient;
   mailService: ServiceClient;
   /** The four ways a log entry reaches logger-service, as the course taught them. */
   logTransports: { rpc: LogTransport; grpc: LogTransport; rabbit: LogTransport; http: LogTransport };
+  /** How many mails one client address may send (the broker is the only way in for an anonymous page). */
+  mailLimit: RateLimit;
 }
+
+/**
+ * The client's address as the broker sees it (Express takes it from
+ * X-Forwarded-For only when the hop that sent it is a trusted proxy), passed on
+ * so the authentication service limits logins per client, not per broker.
+ */
+const forwardedFor = (req: Request) => ({ headers: { 'x-forwarded-for': req.ip ?? req.socket.remoteAddress ?? 'unknown' } });
 
 export function handlers(deps: BrokerDeps) {
   return {
@@ -21,7 +31,7 @@ export function handlers(deps: BrokerDeps) {
       switch (request.action) {
         case 'auth': {
           // The user comes back as authentication-service sent it; the broker passes it on untouched.
-          const { data: user } = await deps.authService.call('/authenticate', request.auth);
+          const { data: user } = await deps.authService.call('/authenticate', request.auth, forwardedFor(req));
           if (!user) throw badGateway(deps.authService.name, 'gave a bad answer (no user)');
           reply(res, 202, 'Authenticated!', user);
           return;
@@ -30,7 +40,8 @@ export function handlers(deps: BrokerDeps) {
           reply(res, 202, await deps.logTransports.rpc.log(request.log));
           return;
         case 'mail':
-          await deps.mailService.call('/send', request.mail);
+          await deps.mailLimit.consume(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+          await deps.mailService.call('/send', request.mail, forwardedFor(req));
           reply(res, 202, `Message sent to ${request.mail.to}`);
           return;
         case 'register': {

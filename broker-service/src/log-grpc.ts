@@ -1,15 +1,37 @@
 import * as grpc from '@grpc/grpc-js';
 import { type LogEntry } from '@go-micro/contracts';
-import { loadLogsProto, type LogServiceClient } from '@go-micro/contracts/logs-grpc';
-import { badGateway, currentRequestId, gatewayTimeout, REQUEST_ID_HEADER, serviceUnavailable } from '@go-micro/toolkit';
+import { loadLogsProto, MAX_LOG_MESSAGE_BYTES, SERVICE_ERROR_TRAILER, type LogServiceClient } from '@go-micro/contracts/logs-grpc';
+import { badGateway, currentRequestId, gatewayTimeout, HttpError, REQUEST_ID_HEADER, serviceUnavailable } from '@go-micro/toolkit';
 import type { LogTransport } from './log-transport.js';
 
 const SERVICE = 'logger-service';
 
 /**
+ * A failed call in the one mapping of every transport. An error the logger
+ * answered itself (marked in its trailers) keeps its words: "logger-service
+ * failed: MongoDB is unavailable", 503 for UNAVAILABLE, 504 for
+ * DEADLINE_EXCEEDED, 400 for INVALID_ARGUMENT, 502 otherwise. An error of the
+ * channel (no connection, deadline, a message too large) carries grpc-js's
+ * details with addresses: only the kind goes to the caller, the details to the log.
+ */
+export function grpcFailure(err: grpc.ServiceError): HttpError {
+  if (err.metadata?.get(SERVICE_ERROR_TRAILER).length) {
+    const status =
+      err.code === grpc.status.UNAVAILABLE ? 503
+      : err.code === grpc.status.DEADLINE_EXCEEDED ? 504
+      : err.code === grpc.status.INVALID_ARGUMENT ? 400
+      : 502;
+    return new HttpError(status, status === 400 ? err.details : `${SERVICE} failed: ${err.details}`, { cause: err });
+  }
+  if (err.code === grpc.status.UNAVAILABLE) return serviceUnavailable(SERVICE, err);
+  if (err.code === grpc.status.DEADLINE_EXCEEDED) return gatewayTimeout(SERVICE, err);
+  return badGateway(SERVICE, 'gave a bad answer', err);
+}
+
+/**
  * The logger's LogService over one long-lived gRPC channel (grpc-js keeps it
  * connected and reconnects). Each call has a deadline and carries the request
- * id in the metadata. UNAVAILABLE answers 503, DEADLINE_EXCEEDED 504.
+ * id in the metadata; failures map as grpcFailure says.
  */
 export class GrpcLog implements LogTransport {
   private readonly client: LogServiceClient;
@@ -20,6 +42,9 @@ export class GrpcLog implements LogTransport {
       // A logger back after an outage is found within seconds, not grpc's default two minutes.
       'grpc.initial_reconnect_backoff_ms': 250,
       'grpc.max_reconnect_backoff_ms': 2_000,
+      // The reply is one short string; anything large is not the logger.
+      'grpc.max_receive_message_length': 64 * 1024,
+      'grpc.max_send_message_length': MAX_LOG_MESSAGE_BYTES,
     });
   }
 
@@ -32,9 +57,7 @@ export class GrpcLog implements LogTransport {
     return new Promise((resolve, reject) => {
       this.client.WriteLog({ logEntry: { name: entry.name, data: entry.data } }, metadata, { deadline }, (err) => {
         if (!err) resolve('logged');
-        else if (err.code === grpc.status.UNAVAILABLE) reject(serviceUnavailable(SERVICE, err));
-        else if (err.code === grpc.status.DEADLINE_EXCEEDED) reject(gatewayTimeout(SERVICE, err));
-        else reject(badGateway(SERVICE, `failed: ${err.details}`, err));
+        else reject(grpcFailure(err));
       });
     });
   }

@@ -77,6 +77,11 @@ export class RabbitLog implements LogTransport {
     return 'logged via RabbitMQ';
   }
 
+  /** Resolves while the connection to RabbitMQ is up; throws 503 naming it otherwise (the broker's readiness). */
+  async ready(): Promise<void> {
+    if (!this.connection.isConnected()) throw serviceUnavailable('RabbitMQ');
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await this.channel.close();

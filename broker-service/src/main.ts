@@ -5,6 +5,7 @@ import { GrpcLog } from './log-grpc.js';
 import { HttpLog } from './log-http.js';
 import { RabbitLog } from './log-rabbit.js';
 import { RpcLog } from './log-rpc.js';
+import { perMinute } from './rate-limit.js';
 
 runService('broker-service', configSchema, async ({ config, logger }) => {
   const timeoutMs = config.UPSTREAM_TIMEOUT_MS;
@@ -17,12 +18,17 @@ runService('broker-service', configSchema, async ({ config, logger }) => {
     rabbit: new RabbitLog({ url: config.RABBIT_URL, timeoutMs, logger }),
     http: new HttpLog(client('logger-service', config.LOGGER_SERVICE_URL)),
   };
-  const app = createApp(logger, {
-    authService: client('authentication-service', config.AUTH_SERVICE_URL),
-    mailService: client('mail-service', config.MAIL_SERVICE_URL),
-    logTransports,
-  });
-  const server = await listen(app, config.PORT);
+  const app = createApp(
+    logger,
+    {
+      authService: client('authentication-service', config.AUTH_SERVICE_URL),
+      mailService: client('mail-service', config.MAIL_SERVICE_URL),
+      logTransports,
+      mailLimit: perMinute('mails', config.MAIL_PER_MINUTE),
+    },
+    { corsOrigins: config.CORS_ORIGINS, ready: () => logTransports.rabbit.ready() },
+  );
+  const server = await listen(app, config.PORT, { host: config.BIND_ADDR, maxConnections: config.MAX_CONNECTIONS });
   logger.info({ port: config.PORT }, 'broker-service listening');
 
   shutdownOnSignals(logger, [

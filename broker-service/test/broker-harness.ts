@@ -5,6 +5,7 @@ import { GrpcLog } from '../src/log-grpc.js';
 import { HttpLog } from '../src/log-http.js';
 import { RabbitLog } from '../src/log-rabbit.js';
 import { RpcLog } from '../src/log-rpc.js';
+import { perMinute } from '../src/rate-limit.js';
 
 /** Where the broker under test finds the others; anything left out points where nothing listens. */
 export interface BrokerTargets {
@@ -15,6 +16,8 @@ export interface BrokerTargets {
   authUrl?: string;
   mailUrl?: string;
   timeoutMs?: number;
+  /** Mails one client may send per minute (10, as by default). */
+  mailPerMinute?: number;
 }
 
 const NOWHERE = '127.0.0.1:9';
@@ -32,6 +35,7 @@ export async function startBroker(targets: BrokerTargets): Promise<RunningApp> {
       authService: client('authentication-service', targets.authUrl ?? `http://${NOWHERE}`),
       mailService: client('mail-service', targets.mailUrl ?? `http://${NOWHERE}`),
       logTransports: { rpc, grpc, rabbit, http: new HttpLog(client('logger-service', targets.loggerUrl ?? `http://${NOWHERE}`)) },
+      mailLimit: perMinute('mails', targets.mailPerMinute ?? 10),
     }),
   );
   return {

@@ -26,6 +26,8 @@ beforeAll(async () => {
     const { email, password } = body as { email?: string; password?: string };
     if (path !== '/authenticate') return envelope(404, 'not found');
     if (email === 'broken@example.com') return envelope(500, 'internal error');
+    if (email === 'nodb@example.com') return envelope(503, 'Postgres is unavailable');
+    if (email === 'flood@example.com') return { ...envelope(429, 'too many login attempts; try again in 30 s'), headers: { 'retry-after': '30' } };
     if (email === admin.email && password === 'verysecret') return envelope(202, `Logged in user ${email}`, admin);
     return envelope(401, 'invalid credentials');
   });
@@ -50,16 +52,24 @@ describe('broker POST /', () => {
     expect(body).toEqual({ error: false, message: 'Hit the broker' });
   });
 
-  it("answers a page's preflight with the course's CORS settings", async () => {
+  it("answers the test page's preflight with the course's CORS settings, without credentials", async () => {
     const response = await fetch(`${broker.url}/handle`, {
       method: 'OPTIONS',
       headers: { origin: 'http://localhost:8081', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
     });
     expect(response.status).toBeLessThan(300);
     expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:8081');
-    expect(response.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
     expect(response.headers.get('access-control-max-age')).toBe('300');
     expect(response.headers.get('access-control-allow-methods')).toBe('GET,POST,PUT,DELETE,OPTIONS');
+  });
+
+  it('when a page of another origin asks, is not allowed to read the reply', async () => {
+    const response = await fetch(`${broker.url}/handle`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
 
@@ -103,6 +113,26 @@ describe('broker POST /handle action auth', () => {
     const { status, body } = await postJSON(`${broker.url}/handle`, authRequest('whatever', 'broken@example.com'));
     expect(status).toBe(502);
     expect(body).toEqual({ error: true, message: 'authentication-service failed: internal error' });
+  });
+
+  it("when the authentication service's database is down, answers 503 with its words", async () => {
+    const { status, body } = await postJSON(`${broker.url}/handle`, authRequest('whatever', 'nodb@example.com'));
+    expect(status).toBe(503);
+    expect(body).toEqual({ error: true, message: 'authentication-service failed: Postgres is unavailable' });
+  });
+
+  it('when the authentication service refuses a flood with 429, passes the 429 and its Retry-After on', async () => {
+    const { status, body, headers } = await postJSON(`${broker.url}/handle`, authRequest('whatever', 'flood@example.com'));
+    expect(status).toBe(429);
+    expect(headers.get('retry-after')).toBe('30');
+    expect(body).toEqual({ error: true, message: 'too many login attempts; try again in 30 s' });
+  });
+
+  it("passes the client's address on as X-Forwarded-For, so logins are limited per client", async () => {
+    const requestId = `req-${crypto.randomUUID()}`;
+    await postJSON(`${broker.url}/handle`, authRequest('wrong'), { 'content-type': 'application/json', 'x-request-id': requestId });
+    const forwarded = auth.received.find((request) => request.headers['x-request-id'] === requestId);
+    expect(forwarded?.headers['x-forwarded-for']).toBe('127.0.0.1');
   });
 
   it('when the auth payload is missing, answers 400 naming it', async () => {

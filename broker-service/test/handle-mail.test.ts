@@ -50,6 +50,22 @@ describe('broker POST /handle action mail', () => {
     expect(body).toEqual({ error: true, message: 'mail-service is unavailable' });
   });
 
+  it('when one client sends more mails than allowed in a minute, answers 429 with Retry-After and sends no more', async () => {
+    const limited = await startBroker({ mailUrl: mailService.url, mailPerMinute: 2 });
+    const to = `flood-${crypto.randomUUID()}@there.com`;
+    try {
+      const replies = [];
+      for (let i = 0; i < 3; i++) replies.push(await postJSON(`${limited.url}/handle`, { action: 'mail', mail: { ...testMail, to } }));
+
+      expect(replies.map((r) => r.status)).toEqual([202, 202, 429]);
+      expect(replies[2]!.body.message).toMatch(/^too many mails; try again in \d+ s$/);
+      expect(Number(replies[2]!.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(mailService.received.filter((r) => (r.body as { to?: string }).to === to)).toHaveLength(2);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("when the recipient is not an address, passes on mail-service's 400 naming to", async () => {
     const { status, body } = await postJSON(`${broker.url}/handle`, { action: 'mail', mail: { ...testMail, to: 'not an address' } });
 

@@ -3,7 +3,7 @@ export { LOG_EXCHANGE, LOG_EXCHANGE_TYPE, LOG_PUBLISH_KEY, LOG_ROUTING_KEYS, LOG
 // logs.proto and its gRPC types are at '@go-micro/contracts/logs-grpc', so a service without gRPC never loads it.
 export { JsonRpcFramer, FramingError, type FramingOptions } from './go-jsonrpc/framing.js';
 export { JsonRpcClient, type JsonRpcClientOptions } from './go-jsonrpc/client.js';
-export { JsonRpcServer, type RpcMethod } from './go-jsonrpc/server.js';
+export { JsonRpcServer, DEFAULT_JSON_RPC_LIMITS, type JsonRpcLimits, type RpcMethod } from './go-jsonrpc/server.js';
 export { goStructField } from './go-jsonrpc/go-struct.js';
 export {
   USER_EXCHANGE,

@@ -1,14 +1,14 @@
 import type { Express } from 'express';
 import { createHttpApp, type Logger } from '@go-micro/toolkit';
 import type { ConsumerStatus } from '@go-micro/toolkit/queue';
-import { mountRoutes } from './routes.js';
+import { consuming, mountRoutes } from './routes.js';
 
 export interface AppDeps {
   logger: Logger;
   status: () => ConsumerStatus;
 }
 
-/** The listener's only HTTP surface: GET /health, and /ping from the toolkit. */
+/** The listener's only HTTP surface: GET /health with its counters, /ready (the same verdict, for orchestrators) and /ping. */
 export function createApp({ logger, status }: AppDeps): Express {
-  return createHttpApp({ logger }, (app) => mountRoutes(app, status));
+  return createHttpApp({ logger, ready: { dependency: 'RabbitMQ', check: async () => consuming(status()) } }, (app) => mountRoutes(app, status));
 }

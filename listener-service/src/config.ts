@@ -29,6 +29,8 @@ const schema = serviceConfig({
   RETRY_DELAY_MS: env.milliseconds(1_000),
   RETRY_MAX_DELAY_MS: env.milliseconds(60_000),
   LOGGER_TIMEOUT_MS: env.milliseconds(5_000),
+  /** A message body larger than this goes to the dead-letter queue unread. */
+  MAX_MESSAGE_BYTES: count(512 * 1024, 128 * 1024 * 1024),
 });
 
 export type Config = z.output<typeof schema>;

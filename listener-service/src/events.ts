@@ -16,6 +16,9 @@ export function parseEvent(content: Buffer): { event: LogEntry } | { problem: st
   return { problem: `body is not {name, data}: ${result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` };
 }
 
+/** The largest body read as an event: the largest log entry is under 200 KiB as JSON, under 400 KiB with every character escaped. */
+export const MAX_EVENT_BYTES = 512 * 1024;
+
 /** Where an event ends up; the logger's POST /log in production. */
 export type WriteLog = (entry: LoggedEntry) => Promise<Outcome>;
 
@@ -25,7 +28,9 @@ export type WriteLog = (entry: LoggedEntry) => Promise<Outcome>;
  * course's handlePayload wrote "log", "event" and unknown names, and left
  * "auth" as an empty placeholder that dropped the event; here every name is written.)
  */
-export async function handleMessage(content: Buffer, messageId: string | undefined, writeLog: WriteLog): Promise<Outcome> {
+export async function handleMessage(content: Buffer, messageId: string | undefined, writeLog: WriteLog, maxBytes = MAX_EVENT_BYTES): Promise<Outcome> {
+  // Not even parsed: a body this large is no event, and a person can look at it in the dead-letter queue.
+  if (content.length > maxBytes) return { kind: 'dead', reason: `body is larger than ${maxBytes} bytes` };
   const parsed = parseEvent(content);
   if ('problem' in parsed) return { kind: 'dead', reason: parsed.problem };
   // An id of another shape is left out rather than failing the event.

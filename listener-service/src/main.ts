@@ -19,12 +19,12 @@ runService('listener-service', configSchema, async ({ config, logger }) => {
     prefetch: config.PREFETCH,
     retry: { maxAttempts: config.MAX_ATTEMPTS, baseDelayMs: config.RETRY_DELAY_MS, maxDelayMs: config.RETRY_MAX_DELAY_MS },
     logger,
-    handle: (message) => handleMessage(message.content, message.properties.messageId, writeLog),
+    handle: (message) => handleMessage(message.content, message.properties.messageId, writeLog, config.MAX_MESSAGE_BYTES),
   });
   // Connects in the background and keeps trying; /health says 503 until it consumes.
   consumer.start();
 
-  const server = await listen(createApp({ logger, status: () => consumer.status() }), config.PORT);
+  const server = await listen(createApp({ logger, status: () => consumer.status() }), config.PORT, { host: config.BIND_ADDR, maxConnections: config.MAX_CONNECTIONS });
   logger.info({ port: config.PORT, queue: config.LISTENER_QUEUE }, 'listener-service listening');
 
   shutdownOnSignals(logger, [

@@ -60,6 +60,23 @@ describe('listener dead-letter queue', () => {
     expect(message.properties.headers?.['x-failure-reason']).toBe('body is not {name, data}: data: must be a string');
   });
 
+  it('when a message is larger than an event can be, moves it to the dead-letter queue unread', async () => {
+    const messageId = await publishRaw(JSON.stringify({ name: 'event', data: 'x'.repeat(600 * 1024) }));
+
+    const message = await deadLetter(messageId);
+
+    expect(message.properties.headers?.['x-failure-reason']).toBe('body is larger than 524288 bytes');
+  });
+
+  it('when a message nests 100,000 levels deep, moves it to the dead-letter queue and keeps consuming', async () => {
+    const messageId = await publishRaw(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+
+    const message = await deadLetter(messageId);
+
+    expect(message.properties.headers?.['x-failure-reason']).toBe('body is not {name, data}: body: must be an object');
+    expect(listener.consumer.status()).toMatchObject({ connected: true, consuming: true });
+  });
+
   it('when the logger cannot be reached, retries with growing delays, then moves the event to the dead-letter queue', async () => {
     const started = Date.now();
     const messageId = await publishRaw(JSON.stringify({ name: 'event', data: randomUUID() }));

@@ -9,10 +9,13 @@ export interface AppDeps {
   logs: LogWriter;
   /** The admin dashboard (/login, /admin/...); left out, the logger serves only its logging API. */
   dashboard?: Omit<DashboardDeps, 'logger'>;
+  /** Whether MongoDB answers, for GET /ready. */
+  ready?: () => Promise<void>;
 }
 
-export function createApp({ logger, logs, dashboard }: AppDeps): Express {
-  return createHttpApp({ logger }, (app) => {
+export function createApp({ logger, logs, dashboard, ready }: AppDeps): Express {
+  const forms = dashboard ? { formPaths: ['/login', '/logout', '/admin'] } : {};
+  return createHttpApp({ logger, ...forms, ...(ready ? { ready: { dependency: 'MongoDB', check: ready } } : {}) }, (app) => {
     mountRoutes(app, logs);
     if (dashboard) app.use(dashboardRouter({ logger, ...dashboard }));
   });

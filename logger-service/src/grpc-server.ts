@@ -1,6 +1,7 @@
+import { createServer, type AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { logEntry } from '@go-micro/contracts';
-import { loadLogsProto, type LogServiceHandlers } from '@go-micro/contracts/logs-grpc';
+import { loadLogsProto, MAX_LOG_MESSAGE_BYTES, SERVICE_ERROR_TRAILER, type LogServiceHandlers } from '@go-micro/contracts/logs-grpc';
 import { acceptRequestId, HttpError, REQUEST_ID_HEADER, runWithRequestId, validate, type Logger } from '@go-micro/toolkit';
 import type { LogWriter } from './logs-store.js';
 
@@ -17,19 +18,41 @@ export interface RunningGrpcServer {
   close(): Promise<void>;
 }
 
-/** A user-fit HttpError keeps its words; the status becomes the nearest gRPC code. */
+/** Connections the gRPC port holds at once; more are closed as they arrive. */
+export const GRPC_MAX_CONNECTIONS = 128;
+
+/**
+ * The bounds of the gRPC port: grpc-js's defaults take 4 MiB messages, any
+ * number of connections, and keep an idle connection forever.
+ */
+export const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
+  'grpc.max_receive_message_length': MAX_LOG_MESSAGE_BYTES,
+  'grpc.max_send_message_length': 64 * 1024,
+  'grpc.max_concurrent_streams': 100,
+  // A connection without a call for a minute is closed (GOAWAY); the broker's channel reconnects when it next calls.
+  'grpc.max_connection_idle_ms': 60_000,
+  // Pings a quiet connection every 30 s and drops it if no answer comes in 10 s: a vanished peer is found.
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  // Memory one connection may hold in HTTP/2 frames not yet handled (grpc-js otherwise sets no limit).
+  'grpc-node.max_session_memory': 32,
+};
+
+/** A user-fit HttpError keeps its words, marked as the service's own; the status becomes the nearest gRPC code. */
 function toGrpcError(err: unknown, logger: Logger): Partial<grpc.StatusObject> {
+  const metadata = new grpc.Metadata();
+  metadata.set(SERVICE_ERROR_TRAILER, '1');
   if (!(err instanceof HttpError)) {
     logger.error({ err }, 'gRPC WriteLog failed');
-    return { code: grpc.status.INTERNAL, details: 'internal error' };
+    return { code: grpc.status.INTERNAL, details: 'internal error', metadata };
   }
   const code =
     err.status === 400 ? grpc.status.INVALID_ARGUMENT
     : err.status === 503 ? grpc.status.UNAVAILABLE
     : err.status === 504 ? grpc.status.DEADLINE_EXCEEDED
     : grpc.status.INTERNAL;
-  if (err.status >= 500) logger.warn({ reason: err.message }, 'gRPC WriteLog failed');
-  return { code, details: err.message };
+  if (err.status >= 500) logger.warn({ reason: err.message, cause: (err.cause as Error | undefined)?.message }, 'gRPC WriteLog failed');
+  return { code, details: err.message, metadata };
 }
 
 /** The logs.LogService server: WriteLog stores the entry and answers "logged!", as the course's did. */
@@ -48,19 +71,29 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     });
   };
 
-  const server = new grpc.Server();
+  const server = new grpc.Server(GRPC_SERVER_OPTIONS);
   const handlers: LogServiceHandlers = { WriteLog: writeLog };
   server.addService(loadLogsProto(options.protoPath).LogService.service, handlers);
-  const address = `${options.host ?? '0.0.0.0'}:${options.port}`;
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
-  );
+  // grpc-js has no cap on connections: our own TCP listener counts them and hands each one it keeps to grpc-js.
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const listener = createServer((socket) => injector.injectConnection(socket));
+  listener.maxConnections = GRPC_MAX_CONNECTIONS;
+  listener.on('drop', () => logger.warn({ maxConnections: GRPC_MAX_CONNECTIONS }, 'gRPC: too many connections, refusing one'));
+  const port = await new Promise<number>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(options.port, options.host ?? '127.0.0.1', () => resolve((listener.address() as AddressInfo).port));
+  });
   return {
     port,
-    // Lets calls in flight finish; after 5 s, cuts what is left.
+    // Takes no new connection, lets calls in flight finish; after 5 s, cuts what is left.
     close: () =>
       new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.forceShutdown(), 5_000);
+        listener.close();
+        const force = setTimeout(() => {
+          injector.destroy();
+          server.forceShutdown();
+        }, 5_000);
+        injector.drain(5_000);
         server.tryShutdown(() => {
           clearTimeout(force);
           resolve();

@@ -22,8 +22,17 @@ const DUPLICATE_KEY = 11000;
 export class LogsStore implements LogWriter {
   private readonly logs: Collection<LogDocument>;
 
-  constructor(client: MongoClient) {
+  constructor(private readonly client: MongoClient) {
     this.logs = client.db('logs').collection<LogDocument>('logs');
+  }
+
+  /** Resolves when MongoDB answers a ping (the logger's readiness); 503 naming it otherwise. */
+  async ping(): Promise<void> {
+    try {
+      await this.client.db('logs').command({ ping: 1 });
+    } catch (err) {
+      throw serviceUnavailable('MongoDB', err);
+    }
   }
 
   /**

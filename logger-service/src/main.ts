@@ -22,11 +22,12 @@ runService('logger-service', configSchema, async ({ config, logger }) => {
     session: dashboardSession({ mongo, secret: config.SESSION_SECRET ?? randomBytes(32).toString('base64url'), secureCookie: config.SECURE_COOKIE ?? false }),
   };
 
-  const server = await listen(createApp({ logger, logs, dashboard }), config.PORT);
+  const host = config.BIND_ADDR;
+  const server = await listen(createApp({ logger, logs, dashboard, ready: () => logs.ping() }), config.PORT, { host, maxConnections: config.MAX_CONNECTIONS });
   const rpc = createRpcServer(logs, logger);
-  await rpc.listen(config.RPC_PORT);
-  const grpcServer = await startGrpcServer({ logs, logger, port: config.GRPC_PORT, ...(config.PROTO_PATH ? { protoPath: config.PROTO_PATH } : {}) });
-  logger.info({ port: config.PORT, rpcPort: config.RPC_PORT, grpcPort: config.GRPC_PORT }, 'logger-service listening');
+  await rpc.listen(config.RPC_PORT, host);
+  const grpcServer = await startGrpcServer({ logs, logger, port: config.GRPC_PORT, host, ...(config.PROTO_PATH ? { protoPath: config.PROTO_PATH } : {}) });
+  logger.info({ host, port: config.PORT, rpcPort: config.RPC_PORT, grpcPort: config.GRPC_PORT }, 'logger-service listening');
 
   shutdownOnSignals(logger, [
     { name: 'http server', close: () => closeServer(server) },

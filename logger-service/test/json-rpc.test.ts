@@ -141,6 +141,21 @@ describe('logger JSON-RPC (Go net/rpc/jsonrpc framing)', () => {
     expect(connection.received()).toBe('');
   });
 
+  it('when the id is 5,000 nested arrays (the frame that once crashed the logger), closes that connection and keeps serving', async () => {
+    const hostile = await rawConnection();
+    const closed = once(hostile.socket, 'close');
+
+    hostile.socket.write(`{"method":"RPCServer.LogInfo","params":[{"Name":"x","Data":"y"}],"id":${'['.repeat(5_000)}${']'.repeat(5_000)}}\n`);
+    await closed;
+
+    const name = uniqueName('rpc-after-nested');
+    const connection = await rawConnection();
+    connection.socket.write(goRequest(1, name, 'still here'));
+    await connection.waitForLines(1);
+    expect(connection.received()).toBe(goReply(1, name));
+    connection.socket.destroy();
+  });
+
   it("when Go's own jsonrpc client makes three calls on one connection, each is answered and stored", async () => {
     const name = uniqueName('go-client');
     const program = new URL('./go-jsonrpc-client/main.go', import.meta.url).pathname;

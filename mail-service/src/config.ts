@@ -30,6 +30,14 @@ const schema = serviceConfig({
   MAIL_PASSWORD: z.string().default(''),
   FROM_NAME: z.string().default('John Smith'),
   FROM_ADDRESS: z.email({ error: 'expected an email address' }).default('john.smith@example.com'),
+  /** Who may be named as the sender, comma-separated addresses or @domains; unset: FROM_ADDRESS, and me@example.com in development. */
+  MAIL_ALLOWED_FROM: z
+    .string()
+    .optional()
+    .transform((value) => value?.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .refine((entries) => !entries || entries.every((entry) => /^[^\s@,]*@[^\s@,]+$/.test(entry)), { error: 'expected addresses or @domains, comma-separated' }),
+  /** Mails this service sends per minute at most, whoever asks: it keeps a flood from burning the relay's reputation. */
+  MAIL_MAX_PER_MINUTE: env.count(60, 100_000),
   /** How long one send may take, connecting included; under the broker's 5 s so the broker passes on our answer. */
   MAIL_TIMEOUT_MS: env.milliseconds(4_000),
   /** Where user.registered events come from (exchange users_topic), to be welcomed. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { badGateway, gatewayTimeout, type HttpError, type Logger } from '@go-micro/toolkit';
+import { badGateway, gatewayTimeout, serviceUnavailable, type HttpError, type Logger } from '@go-micro/toolkit';
 import type { RenderMail } from './templates.js';
 
 export interface SmtpSettings {
@@ -99,16 +99,32 @@ export class Mailer {
     }
   }
 
+  /** Resolves when the mail server accepts a connection and a greeting (the service's readiness); 503 or 504 naming it otherwise. */
+  async verify(): Promise<void> {
+    try {
+      await this.transport.verify();
+    } catch (err) {
+      throw mailServerError(err);
+    }
+  }
+
   /** Closes idle connections; one in the middle of a delivery finishes it first. */
   close(): void {
     this.transport.close();
   }
 }
 
-/** Too slow is 504; refused, unreachable or rejected is 502 with the server's short reason. */
+/**
+ * A failed send in the one mapping of dependency failures: too slow 504,
+ * unreachable 503, a refusal 502 with the SMTP reply code only. The server's
+ * own words and the driver's (which carry its address: "connect ECONNREFUSED
+ * 127.0.0.1:1027") stay in the cause, for the log.
+ */
 export function mailServerError(err: unknown): HttpError {
-  const { code, response, message } = err as { code?: string; response?: string; message?: string };
+  const { code, responseCode } = err as { code?: string; responseCode?: number };
   if (code === 'EABORT' || code === 'ETIMEDOUT') return gatewayTimeout(MAIL_SERVER, err);
-  const reason = (response || message || String(err)).split(/\r?\n/, 1)[0]!.slice(0, 200);
-  return badGateway(MAIL_SERVER, `failed: ${reason}`, err);
+  if (code === 'EAUTH') return badGateway(MAIL_SERVER, 'refused the login', err);
+  if (typeof responseCode === 'number') return badGateway(MAIL_SERVER, `refused the message (${responseCode})`, err);
+  if (code === 'ECONNECTION' || code === 'ESOCKET' || code === 'EDNS' || code === 'ETLS' || code === 'ECONNREFUSED') return serviceUnavailable(MAIL_SERVER, err);
+  return badGateway(MAIL_SERVER, 'failed', err);
 }

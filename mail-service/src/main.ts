@@ -4,6 +4,7 @@ import { queueNames, QueueConsumer } from '@go-micro/toolkit/queue';
 import { createApp } from './app.js';
 import { configSchema } from './config.js';
 import { Mailer } from './mailer.js';
+import { allowedSenders, senderPolicy } from './senders.js';
 import { loadTemplates, loadWelcomeTemplates } from './templates.js';
 import { declareWelcomeTopology, welcome } from './welcome.js';
 import { WelcomeStore } from './welcome-store.js';
@@ -45,9 +46,17 @@ runService('mail-service', configSchema, async ({ config, logger }) => {
   });
   consumer.start();
 
-  const app = createApp({ logger, sendMail: mailer.send, welcomeMails });
-  const server = await listen(app, config.PORT);
-  logger.info({ port: config.PORT, smtp: `${config.MAIL_HOST}:${config.MAIL_PORT}`, queue: queues.work }, 'mail-service listening');
+  const senders = allowedSenders(config);
+  const app = createApp({
+    logger,
+    sendMail: mailer.send,
+    welcomeMails,
+    maySendAs: senderPolicy(senders),
+    maxPerMinute: config.MAIL_MAX_PER_MINUTE,
+    ready: () => mailer.verify(),
+  });
+  const server = await listen(app, config.PORT, { host: config.BIND_ADDR, maxConnections: config.MAX_CONNECTIONS });
+  logger.info({ port: config.PORT, smtp: `${config.MAIL_HOST}:${config.MAIL_PORT}`, queue: queues.work, senders }, 'mail-service listening');
 
   shutdownOnSignals(logger, [
     { name: 'http server', close: () => closeServer(server) },

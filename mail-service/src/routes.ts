@@ -1,8 +1,10 @@
 import type { Express } from 'express';
 import { z } from 'zod';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { EVENT_ID_PATTERN } from '@go-micro/contracts';
-import { jsonBody, notFound, reply, validate } from '@go-micro/toolkit';
+import { forbidden, jsonBody, notFound, reply, tooManyRequests, validate } from '@go-micro/toolkit';
 import type { SendMail } from './mailer.js';
+import type { SenderPolicy } from './senders.js';
 import type { WelcomeStore } from './welcome-store.js';
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -33,9 +35,25 @@ const mailRequest = z.object({
     .refine((value) => Buffer.byteLength(value) <= MAX_MESSAGE_BYTES, { error: 'must be at most 64 KiB' }),
 });
 
-export function mountRoutes(app: Express, sendMail: SendMail, welcomeMails: Pick<WelcomeStore, 'find'>): void {
+export interface SendOptions {
+  sendMail: SendMail;
+  /** Which sign-ups have had their welcome mail. */
+  welcomeMails: Pick<WelcomeStore, 'find'>;
+  /** Who may be named as the sender (FROM_ADDRESS is always used when none is). */
+  maySendAs: SenderPolicy;
+  /** Mails this process sends per minute at most (MAIL_MAX_PER_MINUTE). */
+  maxPerMinute: number;
+}
+
+export function mountRoutes(app: Express, { sendMail, welcomeMails, maySendAs, maxPerMinute }: SendOptions): void {
+  // One count for the whole service: the broker limits each client; this bounds them all together.
+  const sent = new RateLimiterMemory({ points: maxPerMinute, duration: 60 });
   app.post('/send', jsonBody(), async (req, res) => {
     const mail = validate(mailRequest, req.body);
+    if (mail.from && !maySendAs(mail.from)) throw forbidden('from: this address may not send mail here');
+    await sent.consume('all').catch((refused: unknown) => {
+      throw refused instanceof RateLimiterRes ? tooManyRequests('mails', refused.msBeforeNext / 1000) : refused;
+    });
     await sendMail(mail);
     reply(res, 202, `sent to ${mail.to}`);
   });
@@ -43,8 +61,8 @@ export function mountRoutes(app: Express, sendMail: SendMail, welcomeMails: Pick
   /** Whether the welcome mail of a sign-up (known by its user.registered event id) has gone to the mail server. */
   app.get('/welcome-mails/:eventId', async (req, res) => {
     const eventId = String(req.params.eventId);
-    const sent = EVENT_ID_PATTERN.test(eventId) ? await welcomeMails.find(eventId) : undefined;
-    if (!sent) throw notFound('no welcome mail sent yet');
-    reply(res, 200, `welcome mail sent to ${sent.email}`, sent);
+    const found = EVENT_ID_PATTERN.test(eventId) ? await welcomeMails.find(eventId) : undefined;
+    if (!found) throw notFound('no welcome mail sent yet');
+    reply(res, 200, `welcome mail sent to ${found.email}`, found);
   });
 }

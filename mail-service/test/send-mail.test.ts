@@ -7,6 +7,7 @@ import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { sharedMailCatcher } from '@go-micro/testkit/shared-servers.js';
 import { createApp } from '../src/app.js';
 import { Mailer } from '../src/mailer.js';
+import { allowedSenders, senderPolicy } from '../src/senders.js';
 import { loadTemplates, type RenderMail } from '../src/templates.js';
 
 const logger = createLogger('mail-service', { level: 'silent', pretty: false });
@@ -112,6 +113,40 @@ describe('POST /send', () => {
 
     expect(status).toBe(202);
     expect((await sentTo(to)).from).toEqual({ name: 'John Smith', address: 'john.smith@example.com' });
+  });
+});
+
+describe('who may send, and how much', () => {
+  it('when from is not an allowed sender, answers 403 and sends nothing', async () => {
+    const to = uniqueRecipient();
+
+    const { status, body } = await send({ from: 'ceo@bank.example', to, subject: `Forged ${to}`, message: 'Pay this invoice' });
+
+    expect(status).toBe(403);
+    expect(body).toEqual({ error: true, message: 'from: this address may not send mail here' });
+    await expect(catcher.waitForMessage((m) => m.to.some((a) => a.address === to), 1_000)).rejects.toThrow(/timed out/);
+  });
+
+  it('when MAIL_ALLOWED_FROM names a domain, any address of it may send, in any case', async () => {
+    const policy = senderPolicy(['@example.org', 'one@example.net']);
+    expect([policy('news@example.org'), policy('ONE@example.net'), policy('two@example.net'), policy('me@example.com')]).toEqual([true, true, false, false]);
+  });
+
+  it('in production with nothing configured, only FROM_ADDRESS may send; in development the page\'s me@example.com too', () => {
+    expect(allowedSenders({ DEPLOY_ENV: 'production', FROM_ADDRESS: 'john.smith@example.com' })).toEqual(['john.smith@example.com']);
+    expect(allowedSenders({ DEPLOY_ENV: 'development', FROM_ADDRESS: 'john.smith@example.com' })).toEqual(['john.smith@example.com', 'me@example.com']);
+  });
+
+  it('when more mails are asked for in a minute than the service sends, answers 429 with Retry-After', async () => {
+    const capped = await startApp(createApp({ logger, sendMail: mailer.send, welcomeMails: noWelcomeMails, maxPerMinute: 2 }));
+    try {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push(await send({ to: uniqueRecipient(), subject: 'Capped', message: 'Hi' }, capped.url));
+      expect(statuses.map((r) => r.status)).toEqual([202, 202, 429]);
+      expect(Number(statuses[2]!.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await capped.close();
+    }
   });
 });
 

@@ -56,13 +56,23 @@ describe('docker-compose.yml (make up)', () => {
     }
   });
 
-  it('when loaded, publishes the ports of the contract', () => {
-    const published = (name: string) => (project.services[name]?.ports ?? []).map((p) => `${p.published}:${p.target}`);
-    expect(published('broker-service')).toEqual(['8080:80']);
-    expect(published('front-end')).toEqual(['8081:80']);
+  it('when loaded, publishes only what a user opens, on 127.0.0.1 only, and nothing of the other services', () => {
+    const published = (name: string) => (project.services[name]?.ports ?? []).map((p) => `${p.host_ip}:${p.published}:${p.target}`);
+    expect(published('broker-service')).toEqual(['127.0.0.1:8080:80']);
+    expect(published('front-end')).toEqual(['127.0.0.1:8081:80']);
+    // The logger's admin dashboard.
+    expect(published('logger-service')).toEqual(['127.0.0.1:8082:80']);
     // SMTP, AMQP and the databases stay inside unless docker-compose.clients.yml publishes them.
-    expect(published('mailhog')).toEqual(['8025:8025']);
-    expect(published('rabbitmq')).toEqual(['15672:15672']);
+    expect(published('mailhog')).toEqual(['127.0.0.1:8025:8025']);
+    expect(published('rabbitmq')).toEqual(['127.0.0.1:15672:15672']);
+    for (const name of ['authentication-service', 'listener-service', 'mailer-service', 'postgres', 'mongo']) expect(published(name), name).toEqual([]);
+  });
+
+  it('when loaded, every service restarts when it exits and is healthy only once /ready answers', () => {
+    for (const name of Object.keys(SERVICES)) {
+      expect(project.services[name]?.restart, name).toBe('unless-stopped');
+      expect(project.services[name]?.healthcheck?.test?.join(' '), name).toContain("'/ready'");
+    }
   });
 
   it('when loaded, every piece of infrastructure has a health check and services wait until it is healthy', () => {
@@ -85,6 +95,22 @@ describe('swarm files (docker stack deploy)', () => {
   let files: ComposeProject[];
   beforeAll(async () => {
     files = [await loadCompose(COMPOSE_FILES.swarm), await loadCompose(COMPOSE_FILES.production)];
+  });
+
+  it('when loaded, restart every service that exits, whatever its code', () => {
+    for (const file of files) {
+      for (const name of Object.keys(SERVICES)) expect(file.services[name]?.deploy?.restart_policy?.condition, name).toBe('any');
+    }
+  });
+
+  it('when swarm.production.yml is loaded, every service runs in production and the admin password comes from a Docker secret', () => {
+    const production = files[1]!;
+    for (const name of Object.keys(SERVICES)) expect(production.services[name]?.environment?.DEPLOY_ENV, name).toBe('production');
+    const auth = production.services['authentication-service']!;
+    expect(auth.secrets?.map((s) => s.source)).toEqual(['admin_password']);
+    expect(auth.environment?.ADMIN_PASSWORD_FILE).toBe('/run/secrets/admin_password');
+    expect(auth.environment?.ADMIN_PASSWORD).toBeUndefined();
+    expect(production.services.mailhog?.ports ?? []).toEqual([]);
   });
 
   it('when loaded, run the listener as two replicas', () => {

@@ -54,12 +54,14 @@ export interface Deployment {
 
 export interface ComposeService {
   image?: string;
+  restart?: string;
   build?: { context: string; dockerfile: string };
   environment?: Record<string, string | null>;
   ports?: { target: number; published?: string; host_ip?: string }[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test?: string[] };
-  deploy?: { mode?: string; replicas?: number };
+  deploy?: { mode?: string; replicas?: number; restart_policy?: { condition?: string } };
+  secrets?: { source: string }[];
   volumes?: { type: string; source?: string; target: string }[];
 }
 export interface ComposeProject {

@@ -28,18 +28,18 @@ beforeAll(async () => {
 
 describe('each deployment sets exactly what its services read', () => {
   it('when docker-compose.yml is loaded, every variable is read, every address points at its host, and the page finds the broker on localhost:8080', () => {
-    expect(environmentProblems({ deployment: compose, imageEnv: images, brokerUrl: 'http://localhost:8080' })).toEqual([]);
+    expect(environmentProblems({ deployment: compose, imageEnv: images, brokerUrl: 'http://localhost:8080', pageOrigin: 'http://localhost:8081' })).toEqual([]);
   });
 
   it('when swarm.yml is loaded, the same holds and the page finds the broker behind Caddy at http://backend', async () => {
     const swarm = composeDeployment('swarm.yml', await loadCompose(COMPOSE_FILES.swarm));
-    expect(environmentProblems({ deployment: swarm, imageEnv: images, brokerUrl: 'http://backend' })).toEqual([]);
+    expect(environmentProblems({ deployment: swarm, imageEnv: images, brokerUrl: 'http://backend', pageOrigin: 'http://localhost' })).toEqual([]);
   });
 
   it('when swarm.production.yml is loaded with a deployer\'s variables, the page finds the broker at https://$BACKEND_DOMAIN', async () => {
     const production = composeDeployment('swarm.production.yml', await loadCompose(COMPOSE_FILES.production, deployerEnv(PRODUCTION_ENV)));
     const brokerUrl = `https://${PRODUCTION_ENV.BACKEND_DOMAIN}`;
-    expect(environmentProblems({ deployment: production, imageEnv: images, brokerUrl })).toEqual([]);
+    expect(environmentProblems({ deployment: production, imageEnv: images, brokerUrl, pageOrigin: `https://${PRODUCTION_ENV.FRONTEND_DOMAIN}` })).toEqual([]);
   });
 
   it('when the Kubernetes manifests are loaded, Secrets resolved, the page finds the broker at its ingress host', async () => {
@@ -47,7 +47,8 @@ describe('each deployment sets exactly what its services read', () => {
     const ingress = set.objects.find((o) => o.kind === 'Ingress') as unknown as IngressObject;
     const brokerHost = ingress.object.spec.rules.find((r) => r.http.paths.some((p) => p.backend.service.name === 'broker-service'))?.host;
     expect(brokerHost, `no rule of ${PROJECT}/ingress.yml sends traffic to broker-service`).toBeDefined();
-    expect(environmentProblems({ deployment: kubernetesDeployment(set), imageEnv: images, brokerUrl: `http://${brokerHost}` })).toEqual([]);
+    const pageHost = ingress.object.spec.rules.find((r) => r.http.paths.some((p) => p.backend.service.name === 'front-end'))?.host;
+    expect(environmentProblems({ deployment: kubernetesDeployment(set), imageEnv: images, brokerUrl: `http://${brokerHost}`, pageOrigin: `http://${pageHost}` })).toEqual([]);
   });
 });
 
@@ -91,6 +92,19 @@ describe('the environment check itself', () => {
     const schemas = { ...SCHEMAS, 'front-end': z.object({ BROKER_URL: z.string(), SESSION_SECRET: z.string() }) as never };
     const problems = environmentProblems({ deployment: compose, imageEnv: images, brokerUrl: 'http://localhost:8080', schemas });
     expect(problems).toEqual(['docker-compose.yml: front-end: needs SESSION_SECRET, which is not set']);
+  });
+
+  it("when the broker does not allow the page's origin, says the browser may not read its replies", () => {
+    const problems = environmentProblems({ deployment: changed('broker-service', { CORS_ORIGINS: 'http://localhost:9999' }), imageEnv: images, brokerUrl: 'http://localhost:8080', pageOrigin: 'http://localhost:8081' });
+    expect(problems).toEqual([
+      "changed: broker-service: CORS_ORIGINS does not allow the page's origin http://localhost:8081, so the browser may not read the broker's replies",
+    ]);
+  });
+
+  it('when a service is bound to loopback in its container, says nothing else can reach it', () => {
+    expect(problemsOf(changed('logger-service', { BIND_ADDR: '127.0.0.1' }))).toEqual([
+      'changed: logger-service: BIND_ADDR is 127.0.0.1, so nothing outside its container can reach it (the images set 0.0.0.0)',
+    ]);
   });
 
   it('when the page is given another broker address than the deployment publishes, says so', () => {

@@ -40,6 +40,7 @@ const ADDRESSES: Record<string, { host: string; port: { of: ServiceName; variabl
 const NOT_ADDRESSES = new Set([
   'BROKER_URL', // the browser's way to the broker, compared with the deployment's below
   'MAIL_DOMAIN', // the name the mailer gives itself in EHLO and Message-IDs
+  'BIND_ADDR', // where the service listens: checked below, it must not be loopback in a container
 ]);
 
 export interface EnvironmentCheck {
@@ -48,11 +49,13 @@ export interface EnvironmentCheck {
   imageEnv: Record<ServiceName, Record<string, string>>;
   /** Where the browser finds the broker in this deployment. */
   brokerUrl: string;
+  /** The page's origin in this deployment: the broker must allow it (CORS_ORIGINS). */
+  pageOrigin?: string;
   schemas?: Record<ServiceName, Schema>;
 }
 
 /** Every way a deployment's environment disagrees with what its services read; empty when they agree. */
-export function environmentProblems({ deployment, imageEnv, brokerUrl, schemas = SCHEMAS }: EnvironmentCheck): string[] {
+export function environmentProblems({ deployment, imageEnv, brokerUrl, pageOrigin, schemas = SCHEMAS }: EnvironmentCheck): string[] {
   const problems: string[] = [];
   const configOf = (name: ServiceName) => {
     const parsed = schemas[name].safeParse({ ...imageEnv[name], ...deployment.hosts[name]?.env });
@@ -83,6 +86,10 @@ export function environmentProblems({ deployment, imageEnv, brokerUrl, schemas =
         problems.push(...addressProblems(at, variable, env, deployment, configOf));
       }
     }
+    const bind = configOf(name)?.BIND_ADDR;
+    if (typeof bind === 'string' && /^(127\.|localhost$|::1$)/.test(bind)) {
+      problems.push(`${at}: BIND_ADDR is ${bind}, so nothing outside its container can reach it (the images set 0.0.0.0)`);
+    }
     const parsed = schemas[name].safeParse(env);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
@@ -91,6 +98,10 @@ export function environmentProblems({ deployment, imageEnv, brokerUrl, schemas =
     }
   }
 
+  const broker = pageOrigin === undefined ? undefined : configOf('broker-service');
+  if (broker && !(broker.CORS_ORIGINS as string[] | undefined)?.includes(pageOrigin!)) {
+    problems.push(`${deployment.label}: broker-service: CORS_ORIGINS does not allow the page's origin ${pageOrigin}, so the browser may not read the broker's replies`);
+  }
   const pageBroker = deployment.hosts['front-end']?.env.BROKER_URL;
   if (pageBroker !== undefined && pageBroker.replace(/\/+$/, '') !== brokerUrl) {
     problems.push(`${deployment.label}: front-end: BROKER_URL is ${pageBroker}, but the browser reaches the broker at ${brokerUrl}`);

@@ -11,15 +11,16 @@ interface Container {
   name: string;
   image: string;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  readinessProbe?: object;
-  livenessProbe?: object;
+  readinessProbe?: { httpGet?: { path?: string } };
+  livenessProbe?: { httpGet?: { path?: string } };
+  env?: { name: string; value?: string }[];
   securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
   volumeMounts?: { name: string; mountPath: string }[];
 }
 interface DeploymentObject {
   spec: {
     replicas?: number;
-    template: { spec: { securityContext?: { runAsNonRoot?: boolean }; containers: Container[]; volumes?: { name: string; emptyDir?: object }[] } };
+    template: { spec: { securityContext?: { runAsNonRoot?: boolean }; containers: Container[]; volumes?: { name: string; emptyDir?: object; secret?: { secretName: string } }[] } };
   };
 }
 
@@ -80,6 +81,24 @@ describe('what the cluster runs', () => {
         expect(pod.volumes?.find((v) => v.name === tmp?.name)?.emptyDir, `${name} /tmp`).toBeDefined();
       }
     }
+  });
+
+  it("when probed, a service takes traffic once /ready answers and is restarted only when /ping does not", () => {
+    for (const name of Object.keys(SERVICES)) {
+      const c = deployment(name)!.spec.template.spec.containers[0]!;
+      expect([c.readinessProbe?.httpGet?.path, c.livenessProbe?.httpGet?.path], name).toEqual(['/ready', '/ping']);
+    }
+  });
+
+  it("when deployed, every service runs in production, and the admin's password is read from a Secret the deployer creates", () => {
+    for (const name of Object.keys(SERVICES)) {
+      expect(deployment(name)!.spec.template.spec.containers[0]!.env?.find((e) => e.name === 'DEPLOY_ENV')?.value, name).toBe('production');
+    }
+    const auth = deployment('authentication-service')!.spec.template.spec;
+    expect(auth.containers[0]!.env?.find((e) => e.name === 'ADMIN_PASSWORD_FILE')?.value).toBe('/run/secrets/admin/password');
+    expect(auth.volumes?.find((v) => v.name === 'admin-password')).toMatchObject({ secret: { secretName: 'go-micro-admin' } });
+    // Not in the repository: a Secret object in project/k8s would be a password everyone knows.
+    expect(set.objects.some((o) => o.kind === 'Secret' && o.name === 'go-micro-admin')).toBe(false);
   });
 
   it('when deployed, the listener runs two replicas on its one durable queue', () => {

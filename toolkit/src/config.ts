@@ -53,14 +53,47 @@ export const env = {
       .transform((value) => (value === undefined ? undefined : value === 'true' || value === '1')),
   milliseconds: (fallback: number) =>
     z.coerce.number({ error: 'expected milliseconds' }).int().positive({ error: 'expected milliseconds' }).default(fallback),
+  /** A whole number from 1 to `max`. */
+  count: (fallback: number, max: number) => {
+    const error = `expected a whole number from 1 to ${max}`;
+    return z.coerce.number({ error }).int({ error }).min(1, { error }).max(max, { error }).default(fallback);
+  },
+  /** A comma-separated list; blanks around items are dropped, and so are empty items. */
+  list: (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .transform((value) =>
+        value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean),
+      ),
 };
+
+/** Set to `production` only by the production deployment files; it turns on the checks a real deployment needs. */
+export type DeployEnv = 'development' | 'production';
 
 /** What every service reads: how much to log, and whether as JSON lines or for a person. */
 export const commonConfig = {
   LOG_LEVEL: env.logLevel(),
   /** Human-readable lines instead of JSON; unset means "when stdout is a terminal". */
   LOG_PRETTY: env.optionalBoolean(),
+  /** The address every port of the service binds: loopback natively, 0.0.0.0 in the images. */
+  BIND_ADDR: z
+    .string()
+    .trim()
+    .default('127.0.0.1')
+    .refine((value) => /^[\w.:-]+$/.test(value), { error: 'expected an IP address or a host name' }),
+  /** Connections one HTTP port keeps at once; more are closed as they arrive. */
+  MAX_CONNECTIONS: env.count(256, 100_000),
+  /**
+   * `production` only in swarm.production.yml and project/k8s, never from NODE_ENV (every image
+   * sets that): a service then refuses the course's known defaults (the admin's password, the page's sender).
+   */
+  DEPLOY_ENV: z.enum(['development', 'production'], { error: 'expected development or production' }).default('development'),
 };
+
 
 /** A service's environment schema: its own variables and the common ones. */
 export function serviceConfig<T extends z.ZodRawShape>(shape: T) {

@@ -4,16 +4,22 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from './logger.js';
 import { replyError } from './envelope.js';
 import { HttpError, notFound } from './http-error.js';
+import { refuseNonJsonBodies } from './json-body.js';
+import { readiness, type ReadinessCheck } from './readiness.js';
 import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId } from './request-context.js';
 
-/** The course's CORS settings: any http(s) origin, credentials, max age 300. */
-export const courseCors = () =>
+/**
+ * The course's CORS settings (methods, headers, max age 300), but only for the
+ * configured origins and without credentials: the course reflected any origin
+ * with credentials, which let every web page call the broker as its visitor.
+ */
+export const pageCors = (origins: readonly string[]) =>
   cors({
-    origin: (origin, callback) => callback(null, origin === undefined || /^https?:\/\//.test(origin)),
+    origin: [...origins],
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Accept', 'Authorization', 'Content-Type', 'X-CSRF-Token'],
-    exposedHeaders: ['Link'],
-    credentials: true,
+    allowedHeaders: ['Accept', 'Authorization', 'Content-Type', 'X-CSRF-Token', 'X-Request-Id'],
+    exposedHeaders: ['Link', 'Retry-After', 'X-Request-Id'],
+    credentials: false,
     maxAge: 300,
   });
 
@@ -60,6 +66,7 @@ export const errorHandler =
     if (err instanceof HttpError) {
       const level = err.status >= 500 ? 'warn' : 'debug';
       logger[level]({ status: err.status, cause: describeCause(err.cause), path: req.path }, err.message);
+      if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       replyError(res, err.status, err.message);
       return;
     }
@@ -84,20 +91,32 @@ function describeCause(cause: unknown): string | undefined {
 
 export interface HttpAppOptions {
   logger: Logger;
-  /** Apply the course's CORS settings (the broker, which the page calls from another origin). */
-  cors?: boolean;
+  /** The origins whose pages may call this service from a browser (the broker: the test page's). None by default. */
+  corsOrigins?: readonly string[];
+  /** Whether this service's own dependency answers, for GET /ready; a service without one is ready while it runs. */
+  ready?: { dependency: string; check: ReadinessCheck };
+  /**
+   * Paths of HTML forms, where a form-urlencoded body is taken as well as JSON
+   * (the logger's dashboard). Every form there must check a CSRF token: that,
+   * not the content type, is what keeps another site's page from posting to it.
+   */
+  formPaths?: readonly string[];
 }
 
 /**
  * An Express app with what every service shares around its routes: request id,
- * access log, heartbeat, optional CORS, then 404 and the error envelope.
+ * heartbeat and readiness, access log, optional CORS, the refusal of non-JSON
+ * bodies, then 404 and the error envelope.
  */
 export function createHttpApp(options: HttpAppOptions, mountRoutes: (app: Express) => void): Express {
   const app = express();
   app.disable('x-powered-by');
+  // X-Forwarded-For is believed only from a hop on this machine or a private network (Caddy, the broker).
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use(requestContext());
   app.use(heartbeat());
+  // Before the access log, like /ping: orchestrators ask every few seconds.
+  app.get('/ready', options.ready ? readiness(options.ready.check, { dependency: options.ready.dependency }) : readiness(async () => undefined));
   app.use(
     pinoHttp({
       logger: options.logger,
@@ -113,7 +132,9 @@ export function createHttpApp(options: HttpAppOptions, mountRoutes: (app: Expres
       },
     }),
   );
-  if (options.cors) app.use(courseCors());
+  if (options.corsOrigins?.length) app.use(pageCors(options.corsOrigins));
+  // After CORS, so a page is told why (415) in a reply it can read.
+  app.use(refuseNonJsonBodies(options.formPaths));
   mountRoutes(app);
   app.use((_req, _res, next) => next(notFound()));
   app.use(errorHandler(options.logger));

@@ -5,18 +5,20 @@ export {
   unauthorized,
   forbidden,
   notFound,
+  tooManyRequests,
   badGateway,
   serviceUnavailable,
   gatewayTimeout,
 } from './http-error.js';
-export { jsonBody } from './json-body.js';
-export { JsonScanner } from './json-scanner.js';
+export { jsonBody, MAX_BODY_BYTES, MAX_BODY_DEPTH } from './json-body.js';
+export { JsonScanner, JsonDepthError } from './json-scanner.js';
 export { validate } from './validate.js';
-export { loadConfig, env, serviceConfig } from './config.js';
+export { loadConfig, env, serviceConfig, type DeployEnv } from './config.js';
 export { createLogger, type Logger } from './logger.js';
 export { acceptRequestId, currentRequestId, runWithRequestId, REQUEST_ID_HEADER } from './request-context.js';
 export { createHttpApp } from './http-app.js';
-export { listen, closeServer, shutdownOnSignals, runService } from './lifecycle.js';
+export { listen, closeServer, shutdownOnSignals, runService, HTTP_LIMITS } from './lifecycle.js';
+export { readiness, type ReadinessCheck } from './readiness.js';
 export { waitFor } from './retry.js';
-export { ServiceClient } from './service-client.js';
+export { ServiceClient, type CallOptions } from './service-client.js';
 export { poolConfigFromDsn, parseKeyValue, readableDsn, type PoolConfig } from './postgres-dsn.js';

@@ -1,56 +1,98 @@
 import express, { type RequestHandler } from 'express';
-import { badRequest, HttpError } from './http-error.js';
+import { badRequest, unsupportedMediaType } from './http-error.js';
+import { JsonDepthError, JsonScanner } from './json-scanner.js';
 import { parseSingleJSONValue } from './json-value.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Deepest nesting of objects and arrays in a body; the contract's deepest payload is 2. */
+export const MAX_BODY_DEPTH = 64;
 
 const messages = {
   empty: 'body must not be empty',
   malformed: 'body contains badly-formed JSON',
   multiple: 'body must have only a single JSON value',
+  deep: `body must not nest deeper than ${MAX_BODY_DEPTH} levels`,
 } as const;
 
-/**
- * JSON content types, plus curl's default for `-d` (form-urlencoded) and no
- * type at all, so `curl -d '{...}'` works as it did against the Go broker.
- * Anything else (text/plain, multipart, XML...) is refused with 415.
- */
-function acceptedContentType(header: string | undefined): boolean {
-  if (!header) return true;
+/** application/json and the +json types; nothing else. */
+function isJsonType(header: string): boolean {
   const type = header.split(';')[0]!.trim().toLowerCase();
-  return (
-    type === 'application/json' ||
-    type.endsWith('+json') ||
-    type === 'application/x-www-form-urlencoded'
-  );
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+/** Whether the request carries a body, by its headers (a bodiless POST has neither). */
+function hasBody(headers: { 'content-length'?: string | undefined; 'transfer-encoding'?: string | undefined }): boolean {
+  return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+}
+
+/**
+ * A body is read only as JSON, and said to be JSON: any other content type
+ * (form-urlencoded, text/plain, multipart, none) is refused with 415. Those
+ * are the types a page of any site may post without a CORS preflight; refusing
+ * them means no other site's page can make a visitor's browser post here. A
+ * request without a body (the page's Test Broker button) passes, and so does a
+ * form under `formPaths`, whose routes check a CSRF token instead.
+ */
+export function refuseNonJsonBodies(formPaths: readonly string[] = []): RequestHandler {
+  const isForm = (req: { path: string; headers: { 'content-type'?: string } }) =>
+    formPaths.some((path) => req.path === path || req.path.startsWith(`${path}/`)) &&
+    (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+  return (req, _res, next) => {
+    if (hasBody(req.headers) && !isJsonType(req.headers['content-type'] ?? '') && !isForm(req)) next(unsupportedMediaType());
+    else next();
+  };
 }
 
 const readRaw = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
 
+/** True when a value in `bytes` nests deeper than `maxDepth`; scanned without parsing, so depth costs nothing to refuse. */
+function nestsDeeper(bytes: Uint8Array, maxDepth: number): boolean {
+  const scanner = new JsonScanner({ maxDepth });
+  try {
+    for (let from = 0; from < bytes.length; ) {
+      const end = scanner.next(bytes, from);
+      if (end < 0) break;
+      from = end;
+    }
+    return false;
+  } catch (err) {
+    if (err instanceof JsonDepthError) return true;
+    throw err;
+  }
+}
+
 /**
- * Reads the request body strictly, as the course's readJSON did: at most 1 MiB,
- * exactly one JSON value. The parsed value lands in `req.body`.
+ * Reads the request body strictly, as the course's readJSON did: JSON only,
+ * at most 1 MiB, at most 64 levels deep, exactly one JSON value. The parsed
+ * value lands in `req.body`.
  */
 export function jsonBody(): RequestHandler {
+  const refuse = refuseNonJsonBodies();
   return (req, res, next) => {
-    if (!acceptedContentType(req.headers['content-type'])) {
-      next(new HttpError(415, 'Content-Type must be application/json'));
-      return;
-    }
-    readRaw(req, res, (err?: unknown) => {
-      if (err) {
-        next(err);
+    refuse(req, res, (refused?: unknown) => {
+      if (refused) {
+        next(refused);
         return;
       }
-      const raw: unknown = req.body;
-      const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
-      const parsed = parseSingleJSONValue(text);
-      if (!parsed.ok) {
-        next(badRequest(messages[parsed.reason]));
-        return;
-      }
-      req.body = parsed.value;
-      next();
+      readRaw(req, res, (err?: unknown) => {
+        if (err) {
+          next(err);
+          return;
+        }
+        const raw: unknown = req.body;
+        const bytes = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
+        if (nestsDeeper(bytes, MAX_BODY_DEPTH)) {
+          next(badRequest(messages.deep));
+          return;
+        }
+        const parsed = parseSingleJSONValue(bytes.toString('utf8'));
+        if (!parsed.ok) {
+          next(badRequest(messages[parsed.reason]));
+          return;
+        }
+        req.body = parsed.value;
+        next();
+      });
     });
   };
 }

@@ -83,11 +83,6 @@ export class JsonScanner {
     return -1;
   }
 
-  /** The caller dropped the bytes before `offset`: keep `start` pointing at the same byte. */
-  rebase(offset: number): void {
-    if (this.start >= 0) this.start -= offset;
-  }
-
   private open(): void {
     if (++this.depth > this.maxDepth) throw new JsonDepthError(`JSON nests deeper than ${this.maxDepth} levels`);
   }

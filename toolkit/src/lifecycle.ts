@@ -1,14 +1,55 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 import type { z } from 'zod';
 import { loadConfig, type CommonConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 
-/** Starts listening and resolves once the port is bound (port 0 picks a free one, for tests). */
-export function listen(app: Express, port: number, host?: string): Promise<Server> {
+/**
+ * The bounds of every HTTP port. Node's defaults let a client hold a
+ * connection for a minute before its headers and five before its body, and
+ * checked them only every 30 s: a slow client kept its socket 84-95 s.
+ */
+export const HTTP_LIMITS = {
+  /** All headers must have arrived this long after the connection opened (or the previous request ended). */
+  headersTimeoutMs: 10_000,
+  /** The whole request, body included, must have arrived by then; a 1 MiB body needs well under a second. */
+  requestTimeoutMs: 20_000,
+  /** An idle keep-alive connection is closed after this (Node's default; below a proxy's usual 60 s). */
+  keepAliveTimeoutMs: 5_000,
+  /** How often those timeouts are checked: a late client is cut within a second of its deadline. */
+  checkIntervalMs: 1_000,
+  /** Header bytes of one request (more answers 431), and header lines read (more are dropped unread). */
+  maxHeaderBytes: 16 * 1024,
+  maxHeadersCount: 100,
+} as const;
+
+export interface ListenOptions {
+  /** The address to bind; loopback unless configured (BIND_ADDR). Tests pass 127.0.0.1. */
+  host?: string;
+  /** Connections held at once; more are closed as they arrive (MAX_CONNECTIONS). */
+  maxConnections?: number;
+}
+
+/** Starts listening, with the bounds above, and resolves once the port is bound (port 0 picks a free one, for tests). */
+export function listen(app: Express, port: number, options: ListenOptions = {}): Promise<Server> {
+  const server = createServer(
+    {
+      headersTimeout: HTTP_LIMITS.headersTimeoutMs,
+      requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+      keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
+      connectionsCheckingInterval: HTTP_LIMITS.checkIntervalMs,
+      maxHeaderSize: HTTP_LIMITS.maxHeaderBytes,
+    },
+    app,
+  );
+  server.maxHeadersCount = HTTP_LIMITS.maxHeadersCount;
+  server.maxConnections = options.maxConnections ?? 256;
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host ?? '::', (err?: Error) => (err ? reject(err) : resolve(server)));
     server.once('error', reject);
+    server.listen(port, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve(server);
+    });
   });
 }
 
@@ -22,43 +63,76 @@ export function closeServer(server: Server): Promise<void> {
 
 export type Closer = { name: string; close: () => Promise<unknown> | unknown };
 
+/** What the process closes on its way out; set by shutdownOnSignals once the service runs. */
+let registered: { logger: Logger; closers: Closer[]; timeoutMs: number } | undefined;
+let stopping = false;
+
 /**
- * On SIGTERM or SIGINT, runs the closers in order (servers first, then pools and
- * connections) and exits; if they take longer than `timeoutMs`, exits anyway.
+ * Runs the closers in order (servers first, then pools and connections) and
+ * exits with `code` (or 1 if one failed); if they take longer than the bound,
+ * exits anyway. Called once: a second signal or crash while stopping is only logged.
+ */
+async function stop(logger: Logger, reason: Record<string, unknown>, code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const { closers = [], timeoutMs = 10_000 } = registered ?? {};
+  logger.info(reason, 'shutting down');
+  const force = setTimeout(() => {
+    logger.error({ timeoutMs }, 'shutdown took too long, exiting anyway');
+    process.exit(code || 1);
+  }, timeoutMs);
+  force.unref();
+  let exitCode = code;
+  for (const closer of closers) {
+    try {
+      await closer.close();
+      logger.debug({ closer: closer.name }, 'closed');
+    } catch (err) {
+      exitCode ||= 1;
+      logger.error({ err, closer: closer.name }, 'close failed');
+    }
+  }
+  logger.info({ code: exitCode }, 'stopped');
+  process.exit(exitCode);
+}
+
+/**
+ * On SIGTERM or SIGINT, runs the closers in order and exits 0; if they take
+ * longer than `timeoutMs`, exits anyway. The same closers run, and the process
+ * exits 1, after an uncaught exception or unhandled rejection (runService).
  */
 export function shutdownOnSignals(logger: Logger, closers: Closer[], timeoutMs = 10_000): void {
-  let stopping = false;
-  const stop = async (signal: NodeJS.Signals) => {
+  registered = { logger, closers, timeoutMs };
+  const onSignal = (signal: NodeJS.Signals) => void stop(logger, { signal }, 0);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+/** Bound on the closers after a crash: the process is in a state nobody planned for, so it leaves sooner. */
+const CRASH_SHUTDOWN_MS = 5_000;
+
+/**
+ * An error nobody handled means the process is in a state nobody planned for:
+ * log one line saying what, close what can be closed (bounded), exit non-zero,
+ * and let the supervisor (compose, swarm, Kubernetes, make dev) start it again.
+ */
+function exitOnCrash(logger: Logger): void {
+  const crash = (kind: string) => (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    logger.fatal({ err, kind }, `${kind}: ${message}; exiting`);
     if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      logger.error({ timeoutMs }, 'shutdown took too long, exiting anyway');
-      process.exit(1);
-    }, timeoutMs);
-    force.unref();
-    let code = 0;
-    for (const closer of closers) {
-      try {
-        await closer.close();
-        logger.debug({ closer: closer.name }, 'closed');
-      } catch (err) {
-        code = 1;
-        logger.error({ err, closer: closer.name }, 'close failed');
-      }
-    }
-    logger.info('stopped');
-    process.exit(code);
+    if (registered) registered.timeoutMs = Math.min(registered.timeoutMs, CRASH_SHUTDOWN_MS);
+    void stop(logger, { reason: kind }, 1);
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('uncaughtException', crash('uncaught exception'));
+  process.on('unhandledRejection', crash('unhandled rejection'));
 }
 
 /**
  * Runs a service's main: reads its environment once with `schema` (a bad value
  * stops it with one line naming the variable), makes its logger from
- * LOG_LEVEL and LOG_PRETTY, then calls `main`. A start-up failure is logged in
- * one line and the process exits 1.
+ * LOG_LEVEL and LOG_PRETTY, watches for crashes, then calls `main`. A start-up
+ * failure is logged in one line and the process exits 1.
  */
 export function runService<S extends z.ZodType<CommonConfig>>(
   service: string,
@@ -73,6 +147,7 @@ export function runService<S extends z.ZodType<CommonConfig>>(
     process.exit(1);
   }
   const logger = createLogger(service, { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  exitOnCrash(logger);
   main({ config, logger }).catch((err: unknown) => {
     logger.fatal({ err }, err instanceof Error ? err.message : String(err));
     process.exit(1);

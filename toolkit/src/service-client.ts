@@ -12,15 +12,25 @@ interface ServiceClientOptions {
 export interface ServiceReply<T = unknown> {
   status: number;
   envelope: Envelope<T>;
+  /** From a 429's Retry-After. */
+  retryAfterSeconds?: number;
+}
+
+export interface CallOptions {
+  /** More headers for this call (the broker passes the client's address as X-Forwarded-For). */
+  headers?: Record<string, string>;
 }
 
 /**
  * Calls another service's JSON endpoints. Node's fetch keeps connections alive
  * and reuses them; every call has a timeout and carries the request id.
  *
- * Failures become HttpErrors naming the service: unreachable 503, too slow 504,
- * a reply that is not an envelope or a 5xx 502. A 4xx envelope is returned as
- * is, for the caller to pass on (a wrong password stays a 401).
+ * Failures become HttpErrors naming the service, in the one mapping of every
+ * transport: unreachable 503, too slow 504, a reply that is not an envelope
+ * 502. A 5xx envelope keeps its kind: the service's own 503 ("MongoDB is
+ * unavailable") and 504 pass on as 503 and 504, any other 5xx is 502; the
+ * message is "<service> failed: <its message>". A 4xx envelope is returned as
+ * is, for the caller to pass on (a wrong password stays a 401, a 429 keeps its Retry-After).
  */
 export class ServiceClient {
   readonly name: string;
@@ -33,16 +43,16 @@ export class ServiceClient {
     this.timeoutMs = options.timeoutMs ?? 5_000;
   }
 
-  post<T = unknown>(path: string, body: unknown): Promise<ServiceReply<T>> {
-    return this.request<T>('POST', path, body);
+  post<T = unknown>(path: string, body: unknown, options: CallOptions = {}): Promise<ServiceReply<T>> {
+    return this.request<T>('POST', path, body, options);
   }
 
-  get<T = unknown>(path: string): Promise<ServiceReply<T>> {
-    return this.request<T>('GET', path);
+  get<T = unknown>(path: string, options: CallOptions = {}): Promise<ServiceReply<T>> {
+    return this.request<T>('GET', path, undefined, options);
   }
 
-  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ServiceReply<T>> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  private async request<T>(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<ServiceReply<T>> {
+    const headers: Record<string, string> = { ...options.headers, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const requestId = currentRequestId();
     if (requestId) headers[REQUEST_ID_HEADER] = requestId;
@@ -63,25 +73,29 @@ export class ServiceClient {
 
     const envelope = asEnvelope<T>(text);
     if (!envelope) throw badGateway(this.name, `gave a bad answer (status ${response.status})`);
-    if (response.status >= 500) throw badGateway(this.name, `failed: ${envelope.message}`);
-    return { status: response.status, envelope };
+    if (response.status >= 500) {
+      const status = response.status === 503 || response.status === 504 ? response.status : 502;
+      throw new HttpError(status, `${this.name} failed: ${envelope.message}`);
+    }
+    const retryAfter = Number(response.headers.get('retry-after'));
+    return { status: response.status, envelope, ...(retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}) };
   }
 
   /**
    * Posts and returns the reply's message and data; an error envelope (a 4xx)
    * is thrown as an HttpError with its status and message, to be passed on as is.
    */
-  async call<T = unknown>(path: string, body: unknown): Promise<{ message: string; data: T | undefined }> {
-    return this.unwrap(await this.post<T>(path, body));
+  async call<T = unknown>(path: string, body: unknown, options: CallOptions = {}): Promise<{ message: string; data: T | undefined }> {
+    return this.unwrap(await this.post<T>(path, body, options));
   }
 
   /** Gets and returns the reply's message and data, as `call` does for a post. */
-  async fetchData<T = unknown>(path: string): Promise<{ message: string; data: T | undefined }> {
-    return this.unwrap(await this.get<T>(path));
+  async fetchData<T = unknown>(path: string, options: CallOptions = {}): Promise<{ message: string; data: T | undefined }> {
+    return this.unwrap(await this.get<T>(path, options));
   }
 
-  private unwrap<T>({ status, envelope }: ServiceReply<T>): { message: string; data: T | undefined } {
-    if (envelope.error) throw new HttpError(status, envelope.message);
+  private unwrap<T>({ status, envelope, retryAfterSeconds }: ServiceReply<T>): { message: string; data: T | undefined } {
+    if (envelope.error) throw new HttpError(status, envelope.message, { retryAfterSeconds });
     return { message: envelope.message, data: envelope.data };
   }
 

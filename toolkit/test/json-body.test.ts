@@ -11,6 +11,7 @@ beforeAll(async () => {
   app = await startApp(
     createHttpApp({ logger }, (express) => {
       express.post('/echo', jsonBody(), (req, res) => reply(res, 202, 'ok', validate(schema, req.body)));
+      express.post('/nobody', (_req, res) => reply(res, 200, 'no body needed'));
       express.post('/boom', () => {
         throw new Error('secret internals at /srv/app.js:12');
       });
@@ -66,9 +67,33 @@ describe('strict JSON bodies', () => {
     expect(body).toEqual({ error: true, message: 'Content-Type must be application/json' });
   });
 
-  it("when curl's default form content type carries JSON, reads it as JSON", async () => {
-    const { status } = await postJSON(`${app.url}/echo`, '{"name":"x"}', { 'content-type': 'application/x-www-form-urlencoded' });
-    expect(status).toBe(202);
+  it('when a form or a body without a content type is posted, answers 415: no page of another site can post here without a preflight', async () => {
+    const cases: Record<string, string>[] = [{ 'content-type': 'application/x-www-form-urlencoded' }, { 'content-type': 'multipart/form-data; boundary=x' }, {}];
+    for (const headers of cases) {
+      const { status, body } = await postJSON(`${app.url}/echo`, '{"name":"x"}', headers);
+      expect(status, JSON.stringify(headers)).toBe(415);
+      expect(body).toEqual({ error: true, message: 'Content-Type must be application/json' });
+    }
+  });
+
+  it('when a non-JSON body is posted to a route that reads none, answers 415 too', async () => {
+    const { status } = await postJSON(`${app.url}/nobody`, 'a=b', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(status).toBe(415);
+  });
+
+  it('when a POST has no body at all, passes whatever its content type', async () => {
+    const { status, body } = await postJSON(`${app.url}/nobody`, undefined, {});
+    expect(status).toBe(200);
+    expect(body).toEqual({ error: false, message: 'no body needed' });
+  });
+
+  it('when the JSON nests deeper than 64 levels, answers 400 without parsing it', async () => {
+    const deep = `{"name":"x","nested":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const { status, body } = await postJSON(`${app.url}/echo`, deep);
+    expect(status).toBe(400);
+    expect(body).toEqual({ error: true, message: 'body must not nest deeper than 64 levels' });
+    const { status: atLimit } = await postJSON(`${app.url}/echo`, `{"name":"x","other":${'['.repeat(63)}${']'.repeat(63)}}`);
+    expect(atLimit).toBe(202);
   });
 });
 

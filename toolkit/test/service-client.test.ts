@@ -58,6 +58,25 @@ describe('ServiceClient', () => {
     expect(err.message).toBe('auth gave a bad answer (status 200)');
   });
 
+  it("when the service says its own dependency is down (503) or too slow (504), passes the status on with the service's words", async () => {
+    for (const status of [503, 504]) {
+      const url = await serve((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end('{"error":true,"message":"MongoDB is unavailable"}'));
+      const err = await failure(new ServiceClient({ name: 'logger', baseUrl: url }).post('/x', {}));
+      expect(err.status).toBe(status);
+      expect(err.message).toBe('logger failed: MongoDB is unavailable');
+      upstream?.close();
+    }
+  });
+
+  it('when the service answers 429 with Retry-After, call() throws a 429 that keeps it', async () => {
+    const url = await serve((_req, res) =>
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '42' }).end('{"error":true,"message":"too many login attempts; try again in 42 s"}'),
+    );
+    const err = await failure(new ServiceClient({ name: 'auth', baseUrl: url }).call('/x', {}));
+    expect(err.status).toBe(429);
+    expect(err.retryAfterSeconds).toBe(42);
+  });
+
   it('when the service fails with a 5xx envelope, throws 502 carrying its message', async () => {
     const url = await serve((_req, res) => res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":true,"message":"database down"}'));
     const err = await failure(new ServiceClient({ name: 'auth', baseUrl: url }).post('/x', {}));

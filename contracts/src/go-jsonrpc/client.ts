@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
-import { badGateway, gatewayTimeout, serviceUnavailable, type HttpError, type Logger } from '@go-micro/toolkit';
+import { badGateway, gatewayTimeout, HttpError, serviceUnavailable, type Logger } from '@go-micro/toolkit';
 import { JsonRpcFramer } from './framing.js';
+import { DEFAULT_JSON_RPC_LIMITS } from './server.js';
 
 export interface JsonRpcClientOptions {
   /** host:port, as the course dialled it. */
@@ -9,6 +10,8 @@ export interface JsonRpcClientOptions {
   service: string;
   timeoutMs: number;
   logger: Logger;
+  /** The connection is closed after this long without a call, before the server's idle timeout (60 s) can cut it under a call. */
+  idleMs?: number;
 }
 
 interface Pending {
@@ -21,7 +24,11 @@ interface Pending {
  * frames it) on one TCP connection kept open and shared by all calls (the
  * course dialled a new one per call). Replies are matched to calls by id. A
  * lost connection fails the calls waiting on it with 503 and is dialled again
- * by the next call; a call without a reply in time gets 504; an error reply 502.
+ * by the next call; a call without a reply in time gets 504. An error reply
+ * keeps its kind, as every transport does (ServiceClient): the server's
+ * "<dependency> is unavailable" is 503, "... did not answer in time" 504,
+ * anything else 502. Go's codec carries only a string, so its wording,
+ * which the toolkit's errors fix, is what tells them apart.
  *
  * Go's codec has no room for metadata, so no request id travels on this hop:
  * each call is logged here with the request id and the call's id.
@@ -30,6 +37,7 @@ export class JsonRpcClient {
   private socket?: Promise<Socket>;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  private idleTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: JsonRpcClientOptions) {}
 
@@ -43,8 +51,10 @@ export class JsonRpcClient {
       const settle = (done: () => void) => {
         clearTimeout(timer);
         this.pending.delete(id);
+        if (this.pending.size === 0) this.closeWhenIdle();
         done();
       };
+      clearTimeout(this.idleTimer);
       this.pending.set(id, {
         resolve: (result) => settle(() => resolve(result)),
         reject: (err) => settle(() => reject(err)),
@@ -60,8 +70,18 @@ export class JsonRpcClient {
   }
 
   close(): void {
+    clearTimeout(this.idleTimer);
     void this.socket?.then((socket) => socket.end(), () => undefined);
     this.socket = undefined;
+  }
+
+  /** Ends the connection once it has been unused for idleMs; the next call dials a new one. */
+  private closeWhenIdle(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.pending.size === 0) this.close();
+    }, this.options.idleMs ?? 30_000);
+    this.idleTimer.unref();
   }
 
   /** The open connection, or a new one; concurrent callers share the same dial. */
@@ -75,7 +95,7 @@ export class JsonRpcClient {
     const [host, port] = splitHostPort(this.options.address);
     const dialing = new Promise<Socket>((resolve, reject) => {
       const socket = connect({ host, port, noDelay: true, keepAlive: true, timeout: timeoutMs });
-      const framer = new JsonRpcFramer();
+      const framer = new JsonRpcFramer({ maxBytes: DEFAULT_JSON_RPC_LIMITS.maxFrameBytes, maxDepth: DEFAULT_JSON_RPC_LIMITS.maxDepth });
       socket.once('connect', () => {
         socket.setTimeout(0);
         resolve(socket);
@@ -107,12 +127,20 @@ export class JsonRpcClient {
     const waiting = typeof id === 'number' ? this.pending.get(id) : undefined;
     if (!waiting) return; // a reply to a call that already timed out
     if (error === null || error === undefined) waiting.resolve(result);
-    else waiting.reject(badGateway(this.options.service, `failed: ${typeof error === 'string' ? error : JSON.stringify(error)}`));
+    else waiting.reject(errorReply(this.options.service, error));
   }
 
   private failAll(err: HttpError): void {
     for (const waiting of [...this.pending.values()]) waiting.reject(err);
   }
+}
+
+/** An error reply, in the one mapping of dependency failures: its wording says whether it is 503, 504 or 502. */
+function errorReply(service: string, error: unknown): HttpError {
+  if (typeof error !== 'string') return badGateway(service, 'gave a bad answer (an error that is not text)');
+  const text = error.slice(0, 300);
+  const status = / is unavailable$/.test(text) ? 503 : / did not answer in time$/.test(text) ? 504 : 502;
+  return new HttpError(status, `${service} failed: ${text}`);
 }
 
 function splitHostPort(address: string): [string, number] {

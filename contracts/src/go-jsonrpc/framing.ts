@@ -21,8 +21,9 @@ export interface FramingOptions {
  * split anywhere across packets.
  */
 export class JsonRpcFramer {
-  private pending: Buffer = Buffer.alloc(0);
-  private scanned = 0;
+  /** The bytes of the object being read, one piece per packet: joined once, when it ends, never copied before. */
+  private pieces: Buffer[] = [];
+  private held = 0;
   private readonly scanner: JsonScanner;
   private readonly maxBytes: number;
 
@@ -31,31 +32,43 @@ export class JsonRpcFramer {
     this.scanner = new JsonScanner(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth });
   }
 
+  /** Bytes held of an object not yet complete (0 between objects). */
+  get buffered(): number {
+    return this.held;
+  }
+
   /** Feeds the next bytes; returns the objects they complete. Throws FramingError on anything else. */
   push(chunk: Buffer): object[] {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     const objects: object[] = [];
-    let from = this.scanned;
+    let from = 0;
     for (;;) {
+      // An object begun in an earlier packet continues at this one's first byte.
+      const continued = this.scanner.inValue;
       let end: number;
       try {
-        end = this.scanner.next(this.pending, from);
+        end = this.scanner.next(chunk, from);
       } catch (err) {
         throw new FramingError((err as Error).message);
       }
-      if (end < 0) break;
-      objects.push(parseObject(this.pending.subarray(this.scanner.start, end)));
+      const start = continued ? 0 : this.scanner.start;
+      // Go's client only ever sends objects: anything else is refused at its first byte, not buffered.
+      if (!continued && (end >= 0 || this.scanner.inValue) && chunk[start] !== OPEN_BRACE) throw new FramingError('expected a JSON object');
+      if (end < 0) {
+        if (this.scanner.inValue) this.hold(chunk.subarray(start));
+        return objects;
+      }
+      const piece = chunk.subarray(start, end);
+      objects.push(parseObject(continued ? Buffer.concat([...this.pieces, piece]) : piece));
+      this.pieces = [];
+      this.held = 0;
       from = end;
     }
-    // Go's client only ever sends objects: anything else is refused at its first byte, not buffered.
-    if (this.scanner.inValue && this.pending[this.scanner.start] !== OPEN_BRACE) throw new FramingError('expected a JSON object');
-    // Keep only the value still being read (or nothing): scanned bytes are never scanned again.
-    const keepFrom = this.scanner.inValue ? this.scanner.start : this.pending.length;
-    this.pending = this.pending.subarray(keepFrom);
-    this.scanner.rebase(keepFrom);
-    this.scanned = this.pending.length;
-    if (this.pending.length > this.maxBytes) throw new FramingError(`a JSON object is larger than ${this.maxBytes} bytes`);
-    return objects;
+  }
+
+  private hold(piece: Buffer): void {
+    this.pieces.push(piece);
+    this.held += piece.length;
+    if (this.held > this.maxBytes) throw new FramingError(`a JSON object is larger than ${this.maxBytes} bytes`);
   }
 }
 

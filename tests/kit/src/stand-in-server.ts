@@ -13,6 +13,8 @@ export interface ReceivedRequest {
 export interface StandInReply {
   status: number;
   body: unknown;
+  /** More headers to answer with (a 429's Retry-After). */
+  headers?: Record<string, string>;
 }
 
 /** Decides the reply to each request; a promise that never settles is a service that never answers. */
@@ -46,8 +48,8 @@ export async function startStandIn(behaviour: StandInBehaviour, port = 0): Promi
     const text = Buffer.concat(chunks).toString('utf8');
     const request: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: parseJson(text) };
     received.push(request);
-    const { status, body } = await current(request);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+    const { status, body, headers } = await current(request);
+    res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -19,6 +19,8 @@ export interface SystemOptions {
   mongo?: MongoServer;
   /** A mail catcher to use (the run's shared Mailpit); by default the system starts its own. */
   mail?: SharedMailCatcher;
+  /** Services to wait for only until they are alive (/ping), not ready: a test that starts one without its dependency. */
+  aliveOnly?: readonly ServiceName[];
   /** More environment for a service, over what compose would set (LOG_LEVEL, a proxied MONGO_URL, shorter retries). */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
 }
@@ -27,6 +29,9 @@ export interface SystemOptions {
 export interface System {
   pageUrl: string;
   brokerUrl: string;
+  /** The logger's JSON-RPC and gRPC ports, on 127.0.0.1. */
+  rpcPort: number;
+  grpcPort: number;
   mongo: MongoServer;
   mail: SharedMailCatcher;
   /** The Postgres database the authentication service uses. */
@@ -49,7 +54,7 @@ export interface System {
 interface ServiceSpec {
   dir: string;
   env: Record<string, string>;
-  /** 200 once it can work: the listener only once it consumes. */
+  /** 200 once it can work (its /ready): its own dependency answers, the listener consumes. */
   healthPath: string;
 }
 
@@ -75,16 +80,16 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const specs: Record<ServiceName, ServiceSpec> = {
     logger: {
       dir: 'logger-service',
-      healthPath: '/ping',
+      healthPath: '/ready',
       env: { MONGO_URL: mongo.url, RPC_PORT: `${rpc}`, GRPC_PORT: `${grpc}`, AUTH_SERVICE_URL: url('authentication') },
     },
-    authentication: { dir: 'authentication-service', healthPath: '/ping', env: { DSN: db.url, LOGGER_SERVICE_URL: url('logger'), RABBIT_URL: vhost.url } },
-    listener: { dir: 'listener-service', healthPath: '/health', env: { RABBIT_URL: vhost.url, LOGGER_SERVICE_URL: url('logger') } },
+    authentication: { dir: 'authentication-service', healthPath: '/ready', env: { DSN: db.url, LOGGER_SERVICE_URL: url('logger'), RABBIT_URL: vhost.url } },
+    listener: { dir: 'listener-service', healthPath: '/ready', env: { RABBIT_URL: vhost.url, LOGGER_SERVICE_URL: url('logger') } },
     // Its table of welcomed sign-ups sits in the same database as the users, as in compose.
-    mail: { dir: 'mail-service', healthPath: '/ping', env: { MAIL_HOST: mail.smtpHost, MAIL_PORT: `${mail.smtpPort}`, DSN: db.url, RABBIT_URL: vhost.url } },
+    mail: { dir: 'mail-service', healthPath: '/ready', env: { MAIL_HOST: mail.smtpHost, MAIL_PORT: `${mail.smtpPort}`, DSN: db.url, RABBIT_URL: vhost.url } },
     broker: {
       dir: 'broker-service',
-      healthPath: '/ping',
+      healthPath: '/ready',
       env: {
         AUTH_SERVICE_URL: url('authentication'),
         LOGGER_SERVICE_URL: url('logger'),
@@ -92,15 +97,18 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         LOGGER_RPC_ADDR: `127.0.0.1:${rpc}`,
         LOGGER_GRPC_ADDR: `127.0.0.1:${grpc}`,
         RABBIT_URL: vhost.url,
+        // The page is served from the front end's port here, not 8081.
+        CORS_ORIGINS: url('front-end'),
       },
     },
-    'front-end': { dir: 'front-end', healthPath: '/ping', env: { BROKER_URL: url('broker') } },
+    'front-end': { dir: 'front-end', healthPath: '/ready', env: { BROKER_URL: url('broker') } },
   };
 
   const running = new Map<string, ServiceProcess>();
   const key = (name: ServiceName, replica: number) => `${name}#${replica}`;
   const start = async (name: ServiceName, replica = 0, extraEnv: Record<string, string> = {}) => {
-    const { dir, env, healthPath } = specs[name];
+    const { dir, env } = specs[name];
+    const healthPath = options.aliveOnly?.includes(name) ? '/ping' : specs[name].healthPath;
     const port = portOf.get(name)![replica]!;
     const label = replicasOf(name) > 1 ? `${name}-${replica}` : name;
     running.set(
@@ -132,6 +140,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   return {
     pageUrl: url('front-end'),
     brokerUrl: url('broker'),
+    rpcPort: rpc,
+    grpcPort: grpc,
     mongo,
     mail,
     database: db,
