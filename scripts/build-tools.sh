@@ -92,6 +92,6 @@ ensure_tool() {
   printf '%s\n' "$out"
 }
 
-(($# > 0)) || die "usage: $0 <tool>... | all   (tools: $(ls "$repo_root/tools" | tr '\n' ' '))"
-if [[ $1 == all ]]; then set -- $(ls "$repo_root/tools"); fi
+(($# > 0)) || die "usage: $0 <tool>... | all   (tools: $(cd "$repo_root/tools" && ls -d */ | tr -d / | tr '\n' ' '))"
+if [[ $1 == all ]]; then set -- $(cd "$repo_root/tools" && ls -d */ | tr -d /); fi
 for tool in "$@"; do ensure_tool "$tool"; done
