@@ -48,9 +48,9 @@ screenshot: setup build
 bench: setup build
 	npx tsx tests/bench/broker.bench.ts
 
-## check-deploy: validate compose, swarm, Kubernetes, Caddy, Dockerfiles and CI offline; run each image's start natively
+## check-deploy: what the engine cannot tell, offline: compose, swarm and Kubernetes decoding, Caddyfiles, CI, each environment against its service's schema
 check-deploy: setup
-	scripts/check-deploy/run.sh
+	project/checks/run.sh
 
 # ---- Containers (Docker). The course's targets, run from the repository root. ----
 # They go through project/standins/stack.sh, which makes sure a Docker engine answers (as root on

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { COMPOSE_FILES, type ComposeProject, deployerEnv, loadCompose, PRODUCTION_ENV, SERVICES } from './deployments.js';
 import { REPO_ROOT, runValidator } from './validators.js';
 
-const fixture = (name: string) => join(REPO_ROOT, 'scripts/check-deploy/fixtures', name);
+const fixture = (name: string) => join(REPO_ROOT, 'project/checks/fixtures', name);
 const INFRASTRUCTURE = ['postgres', 'mongo', 'rabbitmq', 'mailhog'];
 
 describe('Compose Specification (compose-go)', () => {

@@ -1,4 +1,4 @@
-module go-micro-ts/tools/k8s-check
+module go-micro-ts/project/checks/validators/k8s-check
 
 go 1.26.0
 

@@ -1,4 +1,4 @@
-module go-micro-ts/tools/actionlint
+module go-micro-ts/project/checks/validators/actionlint
 
 go 1.25.0
 

@@ -1,10 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export type Validator = 'compose-check' | 'k8s-check' | 'dockerfile-check' | 'actionlint';
+export type Validator = 'compose-check' | 'k8s-check' | 'actionlint';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const buildScript = fileURLToPath(new URL('../build-tools.sh', import.meta.url));
+const buildScript = fileURLToPath(new URL('../../scripts/build-tools.sh', import.meta.url));
 
 export interface RunResult {
   code: number;
@@ -36,7 +36,7 @@ export function run(
 
 const built = new Map<string, Promise<string>>();
 
-/** Path of a validator's binary, built from tools/<name> into the cache if it is not there yet. */
+/** Path of a validator's binary, built from project/checks/validators/<name> into the cache if it is not there yet. */
 export function validator(name: Validator): Promise<string> {
   let path = built.get(name);
   if (path === undefined) {
@@ -47,7 +47,7 @@ export function validator(name: Validator): Promise<string> {
 }
 
 export async function buildValidators(): Promise<void> {
-  await buildScriptOutput('compose-check', 'k8s-check', 'dockerfile-check', 'actionlint');
+  await buildScriptOutput('compose-check', 'k8s-check', 'actionlint');
 }
 
 function buildScriptOutput(...targets: string[]): Promise<string[]> {

@@ -13,16 +13,15 @@ import {
   SERVICE_NAMES,
   type ServiceName,
 } from './deployments.js';
-import { dockerfileOf, imageEnv, parseDockerfiles } from './dockerfiles.js';
 import { environmentProblems, SCHEMAS } from './environment.js';
+import { dockerfileOf, imageEnv } from './image-env.js';
 import { kubernetesFiles } from './kubernetes-files.js';
 
 let images: Record<ServiceName, Record<string, string>>;
 let compose: Deployment;
 
 beforeAll(async () => {
-  const parsed = await parseDockerfiles(SERVICE_NAMES.map(dockerfileOf));
-  images = Object.fromEntries(SERVICE_NAMES.map((name) => [name, imageEnv(parsed[dockerfileOf(name)]!)])) as typeof images;
+  images = Object.fromEntries(SERVICE_NAMES.map((name) => [name, imageEnv(dockerfileOf(name))])) as typeof images;
   compose = composeDeployment('docker-compose.yml', await loadCompose(COMPOSE_FILES.compose));
 });
 
@@ -52,6 +51,10 @@ describe('each deployment sets exactly what its services read', () => {
 });
 
 describe('the environment check itself', () => {
+  it("when a Dockerfile is read, its last stage's ENV is what a container starts with", () => {
+    for (const name of SERVICE_NAMES) expect(images[name], name).toEqual({ NODE_ENV: 'production', PORT: '80' });
+  });
+
   /** The compose deployment with one service's variables changed (undefined removes one). */
   const changed = (service: ServiceName, env: Record<string, string | undefined>): Deployment => {
     const merged: Record<string, string | undefined> = { ...compose.hosts[service]!.env, ...env };

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// `make check-deploy`: the deployment checks, apart from the main suite because they build
-// validators and replay every image's build (minutes on a fresh machine, seconds after).
+// `make check-deploy`: the offline deployment checks, apart from the main suite because they
+// build their Go validators first (minutes on a fresh machine, nothing after).
 export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
   resolve: {
@@ -10,9 +10,9 @@ export default defineConfig({
     conditions: ['@go-micro/source'],
   },
   test: {
-    include: ['scripts/check-deploy/**/*.test.ts'],
-    // The validators, and FerretDB and Mailpit for the services started natively, built once.
-    globalSetup: ['scripts/check-deploy/global-setup.ts', 'tests/kit/src/global-setup.ts'],
+    include: ['project/checks/**/*.test.ts'],
+    // The validators, built once before the test files run in parallel.
+    globalSetup: ['project/checks/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -107,7 +107,7 @@ function addressProblems(
 ): string[] {
   const value = env[variable];
   const rule = ADDRESSES[variable];
-  if (rule === undefined) return [`${at}: ${variable} defaults to this machine; add it to ADDRESSES in scripts/check-deploy/environment.ts`];
+  if (rule === undefined) return [`${at}: ${variable} defaults to this machine; add it to ADDRESSES in project/checks/environment.ts`];
   if (value === undefined) return [`${at}: ${variable} is not set, so in a container it would point at the container itself`];
 
   const address = parseAddress(variable, value, env);

@@ -4,7 +4,7 @@ import { COMPOSE_FILES, type K8sSet, loadCompose, loadKubernetes, SERVICES } fro
 import { kubernetesFiles } from './kubernetes-files.js';
 import { REPO_ROOT, runValidator } from './validators.js';
 
-const fixture = (name: string) => join(REPO_ROOT, 'scripts/check-deploy/fixtures', name);
+const fixture = (name: string) => join(REPO_ROOT, 'project/checks/fixtures', name);
 const INFRASTRUCTURE = ['postgres', 'mongo', 'rabbitmq', 'mailhog'];
 
 interface Container {

@@ -1,4 +1,4 @@
-module go-micro-ts/tools/compose-check
+module go-micro-ts/project/checks/validators/compose-check
 
 go 1.24
 

@@ -14,7 +14,7 @@ describe('CI workflow (actionlint)', () => {
   });
 
   it('when a workflow uses an unknown runner and an undefined matrix key, actionlint names both', async () => {
-    const result = await runValidator('actionlint', ['-no-color', join(REPO_ROOT, 'scripts/check-deploy/fixtures/workflows/bad.yml')]);
+    const result = await runValidator('actionlint', ['-no-color', join(REPO_ROOT, 'project/checks/fixtures/workflows/bad.yml')]);
     expect(result.code).toBe(1);
     expect(result.output).toContain('label "ubuntu-lastest" is unknown');
     expect(result.output).toContain('property "nod" is not defined');

@@ -26,7 +26,7 @@ describe('Caddyfiles (caddy validate)', () => {
   });
 
   it('when a directive is misspelled, Caddy names it', async () => {
-    const result = await validate(join(REPO_ROOT, 'scripts/check-deploy/fixtures/bad.Caddyfile'));
+    const result = await validate(join(REPO_ROOT, 'project/checks/fixtures/bad.Caddyfile'));
     expect(result.code).toBe(1);
     expect(result.output).toContain('unrecognized directive: reverse_proxi');
   });
