@@ -53,6 +53,10 @@ bench: setup build
 test-containers:
 	tests/containers/run.sh
 
+## bench_containers: load every broker route of the running stack (make up first) ~20 s each; memory from docker stats
+bench_containers:
+	npx tsx tests/bench/containers.bench.ts
+
 ## check-deploy: what the engine cannot tell, offline: compose, swarm and Kubernetes decoding, Caddyfiles, CI, each environment against its service's schema
 check-deploy: setup
 	project/checks/run.sh
@@ -195,4 +199,4 @@ stop:
 	fi
 	@rm -f $(FRONT_PID)
 
-.PHONY: help setup install build lint typecheck dev test test-containers e2e screenshot bench check-deploy up up_build down build_broker build_auth build_logger build_listener build_mail build_front build_caddy broker auth logger listener mail push swarm_up swarm_down standins standins_remove engine_stop start stop
+.PHONY: help setup install build lint typecheck dev test test-containers e2e screenshot bench bench_containers check-deploy up up_build down build_broker build_auth build_logger build_listener build_mail build_front build_caddy broker auth logger listener mail push swarm_up swarm_down standins standins_remove engine_stop start stop
