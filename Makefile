@@ -50,7 +50,7 @@ bench: setup build
 	npx tsx tests/bench/broker.bench.ts
 
 ## test-containers: build every image with Docker, run the stack (make up) and the swarm (make swarm_up) for real and check them from outside
-test-containers:
+test-containers: setup
 	tests/containers/run.sh
 
 ## bench_containers: load every broker route of the running stack (make up first) ~20 s each; memory from docker stats
