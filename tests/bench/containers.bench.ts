@@ -12,26 +12,29 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
 
 const exec = promisify(execFile);
 
-/** Each container's memory in MiB, as `docker stats --no-stream` reports it (the cgroup's usage less its page cache). */
+/** Each container's memory in MiB by compose service, as `docker stats --no-stream` reports it (the cgroup's usage less its page cache). */
 async function memory(): Promise<Map<string, number>> {
-  const { stdout } = await exec('docker', ['stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}}', ...(await containers())]);
+  const services = await containers();
+  const { stdout } = await exec('docker', ['stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}}', ...services.keys()]);
   const units: Record<string, number> = { B: 1 / 2 ** 20, KiB: 1 / 1024, kB: 1 / 1024, MiB: 1, MB: 1, GiB: 1024, GB: 1024 };
   const usage = new Map<string, number>();
   for (const line of stdout.trim().split('\n')) {
     const match = /^(\S+) ([\d.]+)(\w+) \//.exec(line);
-    if (match) usage.set(match[1]!.replace(`${PROJECT}_`, '').replace(/_1$/, ''), Number(match[2]) * (units[match[3]!] ?? NaN));
+    if (match) usage.set(services.get(match[1]!) ?? match[1]!, Number(match[2]) * (units[match[3]!] ?? NaN));
   }
-  return usage;
+  return new Map([...usage].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-let names: string[] | undefined;
-async function containers(): Promise<string[]> {
-  if (names === undefined) {
-    const { stdout } = await exec('docker', ['ps', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--format', '{{.Names}}']);
-    names = stdout.trim().split('\n').filter(Boolean).sort();
-    if (names.length === 0) throw new Error(`no container of compose project ${PROJECT} runs: make up first`);
+let byName: Map<string, string> | undefined;
+/** The stack's running containers: name → compose service (names differ between Compose v1 and v2). */
+async function containers(): Promise<Map<string, string>> {
+  if (byName === undefined) {
+    const format = '{{.Names}} {{.Label "com.docker.compose.service"}}';
+    const { stdout } = await exec('docker', ['ps', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--format', format]);
+    byName = new Map(stdout.trim().split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string]));
+    if (byName.size === 0) throw new Error(`no container of compose project ${PROJECT} runs: make up first`);
   }
-  return names;
+  return byName;
 }
 
 const atRest = await memory();
