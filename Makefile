@@ -32,9 +32,10 @@ dev: build
 	scripts/build-tools.sh ferretdb mailpit >/dev/null
 	node scripts/dev.mjs
 
-## test: set up, install, build, type-check, lint, check the deployment files, run every test (the browser test too)
+## test: set up, install, build, type-check, lint, check the deployment files, run every test (the browser test too), then the containers
 test: setup install build typecheck lint check-deploy
 	npx vitest run
+	tests/containers/run.sh
 
 ## e2e: the browser test alone: the whole system natively, every button clicked in Chromium
 e2e: setup build
@@ -48,9 +49,17 @@ screenshot: setup build
 bench: setup build
 	npx tsx tests/bench/broker.bench.ts
 
-## check-deploy: validate compose, swarm, Kubernetes, Caddy, Dockerfiles and CI offline; run each image's start natively
+## test-containers: build every image with Docker, run the stack (make up) and the swarm (make swarm_up) for real and check them from outside
+test-containers: setup
+	tests/containers/run.sh
+
+## bench_containers: load every broker route of the running stack (make up first) ~20 s each; memory from docker stats
+bench_containers:
+	npx tsx tests/bench/containers.bench.ts
+
+## check-deploy: what the engine cannot tell, offline: compose, swarm and Kubernetes decoding, Caddyfiles, CI, each environment against its service's schema
 check-deploy: setup
-	scripts/check-deploy/run.sh
+	project/checks/run.sh
 
 # ---- Containers (Docker). The course's targets, run from the repository root. ----
 # They go through project/standins/stack.sh, which makes sure a Docker engine answers (as root on
@@ -66,10 +75,13 @@ DOCKER = $(STACK) docker
 REGISTRY ?= go-micro
 TAG ?= 1.0.0
 STACK_NAME ?= go-micro
-export REGISTRY TAG
+# Extra compose files for swarm_up, after project/swarm.yml (the container tests' own, for one).
+SWARM_OVERRIDE ?=
+export REGISTRY TAG COMPOSE_PROJECT_NAME
 # Where the stack is published (project/README.md): these variables pass through to compose.
 export PUBLISH_ADDR BROKER_PORT FRONT_END_PORT MAIL_UI_PORT RABBITMQ_UI_PORT BROKER_PUBLIC_URL
 export CLIENT_PORTS POSTGRES_HOST_PORT MONGO_HOST_PORT AMQP_HOST_PORT SMTP_HOST_PORT HEALTH_TIMEOUT
+export CADDY_HTTP_PORT CADDY_HTTPS_PORT
 
 ## up: start every container in the background (building what is missing), wait until all are healthy
 up:
@@ -145,7 +157,7 @@ push: build_caddy
 swarm_up:
 	$(DOCKER) volume create caddy_data >/dev/null
 	$(DOCKER) volume create caddy_config >/dev/null
-	$(DOCKER) stack deploy -c project/swarm.yml $(STACK_NAME)
+	$(DOCKER) stack deploy -c project/swarm.yml $(foreach file,$(SWARM_OVERRIDE),-c $(file)) $(STACK_NAME)
 
 ## swarm_down: remove the go-micro stack from the swarm
 swarm_down:
@@ -187,4 +199,4 @@ stop:
 	fi
 	@rm -f $(FRONT_PID)
 
-.PHONY: help setup install build lint typecheck dev test e2e screenshot bench check-deploy up up_build down build_broker build_auth build_logger build_listener build_mail build_front build_caddy broker auth logger listener mail push swarm_up swarm_down standins standins_remove engine_stop start stop
+.PHONY: help setup install build lint typecheck dev test test-containers e2e screenshot bench bench_containers check-deploy up up_build down build_broker build_auth build_logger build_listener build_mail build_front build_caddy broker auth logger listener mail push swarm_up swarm_down standins standins_remove engine_stop start stop

@@ -7,6 +7,8 @@ export default defineConfig({
   },
   test: {
     include: ['*/test/**/*.test.ts', 'tests/*/**/*.test.ts'],
+    // The containers run apart, with Docker: make test-containers.
+    exclude: ['**/node_modules/**', 'tests/containers/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Builds a Go program of tools/<name> from the Go module proxy (sources pinned by
-# its go.mod and go.sum) into the project cache, unless it is built already:
-#   ferretdb   a MongoDB-protocol server (FerretDB v1 on embedded SQLite), for tests and `make dev`
-#   mailpit    an SMTP catcher with an HTTP API and web UI, for tests and `make dev`
-#   jaeger     a trace store taking OTLP, with a query API (Jaeger v2), for tests and `make dev`
-#   compose-check, k8s-check, dockerfile-check, actionlint   the deployment checks' validators
+# Builds a Go program from the Go module proxy (sources pinned by its go.mod and go.sum)
+# into the project cache, unless it is built already. Two folders hold them:
+#   tools/ferretdb    a MongoDB-protocol server (FerretDB v1 on embedded SQLite), for tests and `make dev`
+#   tools/ferretdb-server   FerretDB's own server command, with SCRAM logins, for the mongo stand-in
+#   tools/mailpit     an SMTP catcher with an HTTP API and web UI, for tests, `make dev` and a stand-in
+#   tools/jaeger      a trace store taking OTLP, with a query API (Jaeger v2), for tests and `make dev`
+#   project/checks/validators/{compose-check,k8s-check,actionlint}   the deployment checks' validators,
+#                     beside the checks that use them (project/checks)
 # A tool is built with `go build .` in its folder, or by the build_tool function of
-# its own tools/<name>/build.sh where it needs more. The binary is named after a hash
+# its own build.sh where it needs more. The binary is named after a hash
 # of the tool's files, so a second run is instant and a changed tool is rebuilt.
 # Prints the path of each binary, one per line, on stdout; progress goes to stderr.
 #
@@ -25,10 +27,29 @@ export CGO_ENABLED=0
 log() { printf 'build-tools: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# Path of the binary for tool $1: changes whenever a file of tools/$1 does.
+tool_folders=("$repo_root/tools" "$repo_root/project/checks/validators")
+
+# The folder of tool $1, in the first of tool_folders that has it.
+tool_dir() {
+  local folder
+  for folder in "${tool_folders[@]}"; do
+    [[ -f "$folder/$1/go.mod" ]] && { printf '%s\n' "$folder/$1"; return 0; }
+  done
+  die "no tool named $1 (no $1/go.mod in tools/ or project/checks/validators/)"
+}
+
+# Every tool's name.
+all_tools() {
+  local folder dir
+  for folder in "${tool_folders[@]}"; do
+    for dir in "$folder"/*/; do [[ ! -f "$dir/go.mod" ]] || basename "$dir"; done
+  done
+}
+
+# Path of the binary for tool $1: changes whenever a file of its folder does.
 binary_path() {
   local hash
-  hash=$(cd "$repo_root/tools/$1" && find . -type f -not -name '*.md' | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-12)
+  hash=$(cd "$(tool_dir "$1")" && find . -type f -not -name '*.md' | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-12)
   printf '%s/%s-%s\n' "$bin_dir" "$1" "$hash"
 }
 
@@ -64,11 +85,11 @@ trap '[[ -z "$work" ]] || rm -rf "$work"' EXIT
 
 # Builds tool $1 unless its binary exists; prints the binary's path.
 ensure_tool() {
-  local tool=$1 dir="$repo_root/tools/$1" out started
-  [[ -f "$dir/go.mod" ]] || die "no tool named $tool (tools/$tool/go.mod is missing)"
+  local tool=$1 dir out started
+  dir=$(tool_dir "$tool")
   out=$(binary_path "$tool")
   if [[ ! -x "$out" ]]; then
-    command -v go >/dev/null || die "Go 1.24 or newer is needed to build $tool (see tools/$tool/go.mod)"
+    command -v go >/dev/null || die "Go 1.24 or newer is needed to build $tool (see ${dir#"$repo_root/"}/go.mod)"
     mkdir -p "$bin_dir"
     # Parallel callers on a fresh machine: one builds, the others wait for it.
     exec {lock_fd}>"$bin_dir/.$tool.lock"
@@ -92,6 +113,7 @@ ensure_tool() {
   printf '%s\n' "$out"
 }
 
-(($# > 0)) || die "usage: $0 <tool>... | all   (tools: $(cd "$repo_root/tools" && ls -d */ | tr -d / | tr '\n' ' '))"
-if [[ $1 == all ]]; then set -- $(cd "$repo_root/tools" && ls -d */ | tr -d /); fi
+(($# > 0)) || die "usage: $0 <tool>... | all   (tools: $(all_tools | tr '\n' ' '))"
+# shellcheck disable=SC2046 # one word per tool
+if [[ $1 == all ]]; then set -- $(all_tools); fi
 for tool in "$@"; do ensure_tool "$tool"; done

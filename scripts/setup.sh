@@ -4,7 +4,7 @@
 # part is already there, so a second run takes a second or two:
 #   Postgres answering, with the database the tests start from   (scripts/ensure-postgres.sh)
 #   Debian's Chromium for the browser test                        (apt-get, as root)
-#   Caddy for the proxy check of the deployment files             (apt-get, as root)
+#   Caddy to validate the Caddyfiles (make check-deploy)          (apt-get, as root)
 #   FerretDB, Mailpit and the deployment validators, built once   (scripts/build-tools.sh)
 set -euo pipefail
 
@@ -26,8 +26,8 @@ ensure_package() {
 
 "$repo_root/scripts/ensure-postgres.sh" postgres
 ensure_package "${CHROMIUM_PATH:-chromium}" chromium "the browser test drives it through playwright-core"
-ensure_package caddy caddy "the deployment checks validate the Caddyfiles and serve through them"
-# The package may start a Caddy on port 80 where systemd runs; the checks start their own.
+ensure_package caddy caddy "the deployment checks validate the Caddyfiles with it"
+# The package may start a Caddy on port 80 where systemd runs; the checks need none running.
 if command -v systemctl >/dev/null && systemctl is-active --quiet caddy 2>/dev/null; then systemctl disable --now caddy >/dev/null 2>&1 || true; fi
 "$repo_root/scripts/build-tools.sh" all >/dev/null
 step "ready"

@@ -4,7 +4,7 @@
 # STAND-IN is built under the same name:tag from Debian packages, npm packages and this project's
 # FerretDB and Mailpit builds, and announced loudly (see README.md beside this file).
 #
-#   ensure [compose|caddy|all]  the images `make up` needs (default), Caddy's, or every one
+#   ensure [compose|caddy|all|IMAGE]  the images `make up` needs (default), Caddy's, every one, or one
 #   list                        every public image, and whether it is real, a stand-in or missing
 #   remove                      delete the stand-ins (not real images), so the next ensure pulls
 #
@@ -34,7 +34,8 @@ images_for() {
     compose) { node_image; compose_images; } | awk '!seen[$0]++' ;;
     caddy) caddy_image ;;
     all) { images_for compose; images_for caddy; } | awk '!seen[$0]++' ;;
-    *) die "unknown image set '$1' (compose, caddy or all)" ;;
+    *:*) echo "$1" ;; # one image, name:tag
+    *) die "unknown image set '$1' (compose, caddy, all, or an image's name:tag)" ;;
   esac
 }
 
@@ -249,5 +250,5 @@ case "${1:-}" in
   ensure) ensure "${2:-compose}" ;;
   list) list ;;
   remove) remove ;;
-  *) die "usage: $0 ensure [compose|caddy|all] | list | remove" ;;
+  *) die "usage: $0 ensure [compose|caddy|all|IMAGE] | list | remove" ;;
 esac

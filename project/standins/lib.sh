@@ -94,7 +94,7 @@ npm_unpack() {
   rm -rf "$tmp"
 }
 
-# The Node binary of an image, in the same cache folder `make check-deploy` fills (shared).
+# The Node binary of an image (npm package node-linux-<arch>), cached in the project cache.
 node_binary() {
   local version=$1 dir
   dir="$(go_micro_cache_dir)/node/node-linux-$(arch)-$version"

@@ -5,20 +5,22 @@
 #   up [--build]       engine → public images (or stand-ins) → npm cache if a service image must be
 #                      built → free ports → docker-compose up -d → wait until every container is healthy
 #   build SERVICE...   build service images (with the npm cache where builds need it)
-#   down               stop and remove the containers and the network (named volumes keep the data)
+#   down               stop and remove the containers, their anonymous volumes and the network
+#                      (named volumes keep the data)
 #   wait               wait until every container of the stack is healthy (HEALTH_TIMEOUT, 300 s)
 #   ports              check that the ports the stack publishes are free (or already the stack's)
 #   compose ARGS...    docker-compose (or docker compose) with this project's files
 #   docker ARGS...     the Docker client that builds with BuildKit (swarm and Caddy targets)
 #
-# Variables: PUBLISH_ADDR (127.0.0.1), BROKER_PORT (8080), FRONT_END_PORT (8081), DASHBOARD_PORT (8082), MAIL_UI_PORT
+# Variables: COMPOSE_PROJECT_NAME (go-micro: another name is another stack, e.g. the tests'),
+# PUBLISH_ADDR (127.0.0.1), BROKER_PORT (8080), FRONT_END_PORT (8081), DASHBOARD_PORT (8082), MAIL_UI_PORT
 # (8025), RABBITMQ_UI_PORT (15672); CLIENT_PORTS=1 adds docker-compose.clients.yml with
 # POSTGRES_HOST_PORT (5432), MONGO_HOST_PORT (27017), AMQP_HOST_PORT (5672), SMTP_HOST_PORT (1025).
 set -euo pipefail
 log_tag=stack
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-project=go-micro
+project=${COMPOSE_PROJECT_NAME:-go-micro}
 health_timeout=${HEALTH_TIMEOUT:-300}
 
 # Every published port: variable, default (the same as in the compose files), what it serves.
@@ -197,10 +199,15 @@ down() {
     log "no Docker engine answers: nothing runs"
     return 0
   fi
+  # An image's VOLUME that no compose volume covers (mongo's /data/configdb) gets an anonymous
+  # volume per container; `rm -v` removes those with their containers. Named volumes stay.
+  run_compose rm --stop --force -v
   run_compose down --remove-orphans
   local left
   left=$(stack_containers)
   [[ -z "$left" ]] || die "containers left behind: $left"
+  left=$("$docker" network ls --filter "label=com.docker.compose.project=$project" --format '{{.Name}}')
+  [[ -z "$left" ]] || die "networks left behind: $left"
 }
 
 case "${1:-}" in

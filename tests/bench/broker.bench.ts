@@ -1,45 +1,14 @@
 // Load on every broker route of the whole system, run natively; prints numbers, asserts nothing.
 // Run: `make bench` (npx tsx bench/broker.bench.ts) after `npx tsc -b`.
 import { readFileSync } from 'node:fs';
-import autocannon from 'autocannon';
 import { startSystem, type ServiceName, type System } from '@go-micro/testkit/system.js';
+import { load, printTable, routes, type Route } from './load.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 const WARMUP_S = 1;
 
-interface Route {
-  name: string;
-  path: string;
-  body?: unknown;
-}
-
-// The payloads of the test page's buttons (contract), so each route does its real work.
-const log = { action: 'log', log: { name: 'bench', data: 'load from bench/broker.bench.ts' } };
-const routes: Route[] = [
-  { name: 'POST /', path: '/' },
-  { name: '/handle auth', path: '/handle', body: { action: 'auth', auth: { email: 'admin@example.com', password: 'verysecret' } } },
-  { name: '/handle log (JSON-RPC)', path: '/handle', body: log },
-  { name: '/log-grpc', path: '/log-grpc', body: log },
-  { name: '/log-rabbit', path: '/log-rabbit', body: log },
-  { name: '/log-http', path: '/log-http', body: log },
-  {
-    name: '/handle mail',
-    path: '/handle',
-    body: { action: 'mail', mail: { from: 'me@example.com', to: 'you@there.com', subject: 'Bench', message: 'Hello world!' } },
-  },
-];
-
-function load(system: System, route: Route, seconds: number): Promise<autocannon.Result> {
-  return autocannon({
-    url: `${system.brokerUrl}${route.path}`,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: seconds,
-    headers: route.body === undefined ? {} : { 'content-type': 'application/json' },
-    body: route.body === undefined ? undefined : JSON.stringify(route.body),
-  });
-}
+const loadRoute = (system: System, route: Route, seconds: number) => load(system.brokerUrl, route, seconds, CONNECTIONS);
 
 /** Resident and peak resident memory of a process in MiB, from the kernel's own accounting. */
 function memory(pid: number): { rss: number; peak: number } {
@@ -52,22 +21,13 @@ function snapshot(system: System): Partial<Record<ServiceName, { rss: number; pe
   return Object.fromEntries(Object.entries(system.pids()).map(([name, pid]) => [name, memory(pid)]));
 }
 
-function printTable(header: string[], rows: (string | number)[][]): void {
-  const cells = [header, ...rows.map((row) => row.map(String))];
-  const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
-  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of cells.slice(1)) console.log(line(row));
-}
-
 async function bench(system: System): Promise<void> {
   const before = snapshot(system);
   const rows: (string | number)[][] = [];
   for (const route of routes) {
     process.stdout.write(`loading ${route.name} (${WARMUP_S} s warm-up, ${DURATION_S} s measured)...\n`);
-    await load(system, route, WARMUP_S);
-    const result = await load(system, route, DURATION_S);
+    await loadRoute(system, route, WARMUP_S);
+    const result = await loadRoute(system, route, DURATION_S);
     rows.push([
       route.name,
       (result.requests.total / result.duration).toFixed(1),
