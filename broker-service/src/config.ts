@@ -14,7 +14,7 @@ const schema = serviceConfig({
   UPSTREAM_TIMEOUT_MS: env.milliseconds(5_000),
   /** Origins of the pages that may call the broker from a browser, comma-separated: the test page's by default. */
   CORS_ORIGINS: env
-    .list('http://localhost:8081')
+    .list('http://localhost:8081,http://127.0.0.1:8081')
     .refine((origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)), { error: 'expected origins like http://localhost:8081, comma-separated' }),
   /** Mails one client address may have sent through the mail action per minute, per broker replica. */
   MAIL_PER_MINUTE: env.count(10, 10_000),

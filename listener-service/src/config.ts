@@ -2,14 +2,6 @@ import { z } from 'zod';
 import { LOG_QUEUE } from '@go-micro/contracts';
 import { env, loadConfig, serviceConfig } from '@go-micro/toolkit';
 
-const count = (fallback: number, max: number) =>
-  z.coerce
-    .number({ error: `expected a whole number from 1 to ${max}` })
-    .int({ error: `expected a whole number from 1 to ${max}` })
-    .min(1, { error: `expected a whole number from 1 to ${max}` })
-    .max(max, { error: `expected a whole number from 1 to ${max}` })
-    .default(fallback);
-
 const schema = serviceConfig({
   /** Only the health endpoint listens here. */
   PORT: env.port(8085),
@@ -22,15 +14,15 @@ const schema = serviceConfig({
     .regex(/^[\w.:-]{1,200}$/, { error: 'expected letters, digits or . _ : -' })
     .default(LOG_QUEUE),
   /** How many events one replica works on at once. */
-  PREFETCH: count(10, 1000),
+  PREFETCH: env.count(10, 1000),
   /** Tries of one event before it goes to the dead-letter queue. */
-  MAX_ATTEMPTS: count(10, 100),
+  MAX_ATTEMPTS: env.count(10, 100),
   /** Wait before the first retry; it doubles each time, up to RETRY_MAX_DELAY_MS. */
   RETRY_DELAY_MS: env.milliseconds(1_000),
   RETRY_MAX_DELAY_MS: env.milliseconds(60_000),
   LOGGER_TIMEOUT_MS: env.milliseconds(5_000),
   /** A message body larger than this goes to the dead-letter queue unread. */
-  MAX_MESSAGE_BYTES: count(512 * 1024, 128 * 1024 * 1024),
+  MAX_MESSAGE_BYTES: env.count(512 * 1024, 128 * 1024 * 1024),
 });
 
 export type Config = z.output<typeof schema>;

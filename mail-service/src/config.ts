@@ -2,14 +2,6 @@ import { z } from 'zod';
 import { WELCOME_QUEUE } from '@go-micro/contracts';
 import { env, loadConfig, readableDsn, serviceConfig } from '@go-micro/toolkit';
 
-const count = (fallback: number, max: number) =>
-  z.coerce
-    .number({ error: `expected a whole number from 1 to ${max}` })
-    .int({ error: `expected a whole number from 1 to ${max}` })
-    .min(1, { error: `expected a whole number from 1 to ${max}` })
-    .max(max, { error: `expected a whole number from 1 to ${max}` })
-    .default(fallback);
-
 const schema = serviceConfig({
   PORT: env.port(8084),
   /** The domain this service sends mail as: its EHLO name and the right-hand side of Message-IDs. */
@@ -54,7 +46,7 @@ const schema = serviceConfig({
     .default('host=localhost port=5432 user=postgres password=password dbname=users sslmode=disable timezone=UTC connect_timeout=5')
     .refine(readableDsn, { error: 'expected key=value pairs (host=... dbname=...) or a postgres:// URL' }),
   /** Tries of one welcome mail before it goes to the dead-letter queue; with the defaults, about an hour and a half. */
-  MAX_ATTEMPTS: count(100, 1000),
+  MAX_ATTEMPTS: env.count(100, 1000),
   /** Wait before the first retry; it doubles each time, up to RETRY_MAX_DELAY_MS. */
   RETRY_DELAY_MS: env.milliseconds(1_000),
   RETRY_MAX_DELAY_MS: env.milliseconds(60_000),

@@ -76,7 +76,8 @@ recipe_version=1   # bump when the way stand-ins are built here changes, to rebu
 standin_inputs() {
   case $1 in
     mailpit) echo "$repo_root"/tools/mailpit/* ;;
-    mongo) echo "$repo_root"/tools/ferretdb-server/* ;;
+    mongo) echo "$repo_root"/tools/ferretdb-server/* "$standins_dir/file-env.sh" ;;
+    postgres | rabbitmq) echo "$standins_dir/file-env.sh" ;;
   esac
 }
 
@@ -174,6 +175,7 @@ build_standin() {
   context="$build_root/$folder"
   rm -rf "$context"
   cp -R "$standins_dir/$folder" "$context"
+  cp "$standins_dir/file-env.sh" "$context/"
   stage "$folder" "$context" "$image"
   ensure_base
   log "building the stand-in $image"

@@ -54,6 +54,10 @@ run_compose() {
   [[ -z "${BUILD_NPM_REGISTRY:-}" ]] || files+=(-f "$standins_dir/npm-cache.compose.yml")
   # The page calls the broker where the browser finds it: on the broker's published port.
   export BROKER_PUBLIC_URL=${BROKER_PUBLIC_URL:-http://localhost:$(port_of BROKER_PORT 8080)}
+  # And the broker lets the page call it from where the browser finds the page.
+  local page_port
+  page_port=$(port_of FRONT_END_PORT 8081)
+  export PAGE_ORIGINS=${PAGE_ORIGINS:-http://localhost:$page_port,http://127.0.0.1:$page_port}
   "${compose[@]}" -p "$project" --project-directory "$repo_root/project" "${files[@]}" "$@"
 }
 

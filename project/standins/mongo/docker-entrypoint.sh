@@ -4,16 +4,8 @@
 # runs FerretDB in its place as the mongodb user (PID 1, so SIGTERM stops it).
 set -Eeuo pipefail
 
-# VAR from the environment, or from the file VAR_FILE names (Docker secrets).
-file_env() {
-  local var=$1 file_var="${1}_FILE"
-  if [[ -n "${!var:-}" && -n "${!file_var:-}" ]]; then
-    echo "error: both $var and $file_var are set (but are exclusive)" >&2
-    exit 1
-  fi
-  if [[ -n "${!file_var:-}" ]]; then export "$var"="$(<"${!file_var}")"; fi
-  unset "$file_var"
-}
+# shellcheck source=project/standins/file-env.sh
+source /usr/local/lib/file-env.sh
 
 # `docker run image --port 27018` passes flags to mongod.
 if [[ "${1:0:1}" == - ]]; then set -- mongod "$@"; fi

@@ -5,18 +5,8 @@
 # Then the server replaces this script (PID 1), as the postgres user.
 set -Eeuo pipefail
 
-# VAR from the environment, or from the file VAR_FILE names (Docker secrets), or a default.
-file_env() {
-  local var=$1 file_var="${1}_FILE" default=${2:-}
-  if [[ -n "${!var:-}" && -n "${!file_var:-}" ]]; then
-    echo "error: both $var and $file_var are set (but are exclusive)" >&2
-    exit 1
-  fi
-  local value=$default
-  if [[ -n "${!var:-}" ]]; then value=${!var}; elif [[ -n "${!file_var:-}" ]]; then value=$(<"${!file_var}"); fi
-  export "$var"="$value"
-  unset "$file_var"
-}
+# shellcheck source=project/standins/file-env.sh
+source /usr/local/lib/file-env.sh
 
 # `docker run image -c shared_buffers=256MB` passes flags to postgres.
 if [[ "${1:0:1}" == - ]]; then set -- postgres "$@"; fi

@@ -4,16 +4,8 @@
 # script as that user (PID 1; rabbitmq-server stops the node cleanly on SIGTERM).
 set -Eeuo pipefail
 
-# VAR from the environment, or from the file VAR_FILE names (Docker secrets).
-file_env() {
-  local var=$1 file_var="${1}_FILE"
-  if [[ -n "${!var:-}" && -n "${!file_var:-}" ]]; then
-    echo "error: both $var and $file_var are set (but are exclusive)" >&2
-    exit 1
-  fi
-  if [[ -n "${!file_var:-}" ]]; then export "$var"="$(<"${!file_var}")"; fi
-  unset "$file_var"
-}
+# shellcheck source=project/standins/file-env.sh
+source /usr/local/lib/file-env.sh
 
 [[ "$1" == rabbitmq-server ]] || exec "$@"
 
