@@ -14,10 +14,11 @@ const services = [
   { name: 'front-end', dir: 'front-end' },
 ].filter(({ dir }) => existsSync(`${dir}/dist/main.js`));
 
+// NODE_OPTIONS as the images set it (tests/bench/README.md, memory).
 const commands = [
   // FerretDB on 27017 and Mailpit on 1025 (UI on 8025); Postgres and RabbitMQ are the machine's own.
   { name: 'infra', command: 'scripts/dev-infra.sh' },
-  ...services.map(({ name, dir }) => ({ name, command: `node ${dir}/dist/main.js`, env: { LOG_PRETTY: 'true' } })),
+  ...services.map(({ name, dir }) => ({ name, command: `node ${dir}/dist/main.js`, env: { LOG_PRETTY: 'true', NODE_OPTIONS: '--max-semi-space-size=4' } })),
 ];
 
 const { result } = concurrently(commands, {

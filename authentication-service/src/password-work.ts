@@ -41,6 +41,15 @@ export class PasswordWork {
     return this.run(() => bcrypt.compare(password, hash));
   }
 
+  /**
+   * Refuses at once when a hash could not even wait its turn: called before a
+   * login's queries, so a flood beyond what bcrypt can do costs next to nothing
+   * and leaves the cores to the logins already admitted.
+   */
+  refuseWhenFull(): void {
+    if (this.running >= this.limits.concurrency && this.waiting.length >= this.limits.maxWaiting) throw busy();
+  }
+
   /** How many wait now; for the tests and the log. */
   get queued(): number {
     return this.waiting.length;
