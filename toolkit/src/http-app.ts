@@ -3,6 +3,7 @@ import cors from 'cors';
 import type { Logger } from './logger.js';
 import { replyError } from './envelope.js';
 import { HttpError, notFound } from './http-error.js';
+import { metricsEndpoint, requestMetrics } from './metrics.js';
 import { refuseNonJsonBodies } from './json-body.js';
 import { readiness, type ReadinessCheck } from './readiness.js';
 import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId } from './request-context.js';
@@ -154,9 +155,11 @@ export function createHttpApp(options: HttpAppOptions, mountRoutes: (app: Expres
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use(requestContext());
   app.use(heartbeat());
-  // Before the access log, like /ping: orchestrators ask every few seconds.
+  // Before the access log, like /ping: orchestrators and Prometheus ask every few seconds.
+  app.get('/metrics', metricsEndpoint());
   app.get('/ready', options.ready ? readiness(options.ready.check, { dependency: options.ready.dependency }) : readiness(async () => undefined));
   app.use(accessLog(options.logger));
+  app.use(requestMetrics());
   if (options.corsOrigins?.length) app.use(pageCors(options.corsOrigins));
   // After CORS, so a page is told why (415) in a reply it can read.
   app.use(refuseNonJsonBodies(options.formPaths));

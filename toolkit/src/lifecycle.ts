@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import type { z } from 'zod';
 import { loadConfig, type CommonConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import { startMetrics } from './metrics.js';
 
 /**
  * The bounds of every HTTP port. Node's defaults let a client hold a
@@ -172,6 +173,7 @@ export function runService<S extends z.ZodType<CommonConfig>>(
   }
   const logger = createLogger(service, { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   exitOnCrash(logger);
+  startMetrics(service);
   main({ config, logger }).catch((err: unknown) => {
     logger.fatal({ err }, err instanceof Error ? err.message : String(err));
     process.exit(1);

@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import type { Envelope } from './envelope.js';
 import { badGateway, gatewayTimeout, HttpError, serviceUnavailable } from './http-error.js';
+import { timeCall } from './metrics.js';
 import { currentRequestId, REQUEST_ID_HEADER } from './request-context.js';
 
 interface ServiceClientOptions {
@@ -72,7 +73,11 @@ export class ServiceClient {
     return this.request<T>('GET', path, undefined, options);
   }
 
-  private async request<T>(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<ServiceReply<T>> {
+  private request<T>(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<ServiceReply<T>> {
+    return timeCall(this.name, 'rest', () => this.send<T>(method, path, body, options));
+  }
+
+  private async send<T>(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<ServiceReply<T>> {
     const headers: Record<string, string> = { ...options.headers, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const requestId = currentRequestId();
