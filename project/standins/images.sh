@@ -49,6 +49,7 @@ standin_folder() {
     mongo) echo mongo ;;
     rabbitmq) echo rabbitmq ;;
     axllent/mailpit) echo mailpit ;;
+    prom/prometheus) echo prometheus ;;
     caddy) echo caddy ;;
     *) return 1 ;;
   esac
@@ -65,6 +66,7 @@ standin_note() {
     rabbitmq) echo "$1 is Debian's RabbitMQ 3.10 with its management plugin, not RabbitMQ $version" ;;
     mailpit) echo "$1 is this project's build of the same Mailpit version from its Go module, not the official image" ;;
     caddy) echo "$1 is Debian's Caddy 2.6, not Caddy $version" ;;
+    prometheus) echo "$1 is Debian's Prometheus 2.42" ;;
   esac
 }
 

@@ -46,7 +46,7 @@ beforeAll(async () => {
     throw new Error(`this node's swarm state is "${swarm}": the test deploys a stack, which needs a swarm manager (docker swarm init, or leave the swarm it is a worker of)`);
   }
 
-  const ports = await choosePorts('CADDY_HTTP_PORT', 'CADDY_HTTPS_PORT', 'MAIL_UI_PORT', 'MONGO_HOST_PORT');
+  const ports = await choosePorts('CADDY_HTTP_PORT', 'CADDY_HTTPS_PORT', 'MAIL_UI_PORT', 'MONGO_HOST_PORT', 'PROMETHEUS_PORT');
   env = { TAG: TEST_TAG, STACK_NAME: TEST_PROJECT, SWARM_OVERRIDE: 'tests/containers/swarm.local.yml', ...ports };
   // A stack a stopped run left behind goes first.
   if (lines(await docker('service', 'ls', '--quiet', '--filter', `label=${STACK_LABEL}`)).length > 0) {
@@ -85,7 +85,7 @@ describe('make swarm_up', () => {
   it('when deployed, every service runs its replicas, the listener two', async () => {
     const replicas = await waitFor('every service of the stack to run all its replicas', async () => {
       const services = lines(await docker('service', 'ls', '--filter', `label=${STACK_LABEL}`, '--format', '{{.Name}} {{.Replicas}}'));
-      const ready = services.length === 11 && services.every((line) => /(\d+)\/\1$/.test(line));
+      const ready = services.length === 12 && services.every((line) => /(\d+)\/\1$/.test(line));
       return ready && Object.fromEntries(services.map((line) => line.replace(`${TEST_PROJECT}_`, '').split(' ') as [string, string]));
     }, 300_000, 2_000);
     expect(replicas['listener-service']).toBe('2/2');
@@ -117,6 +117,22 @@ describe('make swarm_up', () => {
     const subject = uniqueName('swarm-mail');
     expect((await backend('/handle', payloads.mail(subject))).status).toBe(202);
     expect((await mail.waitForMessage((m) => m.subject === subject, 20_000)).to.map((a) => a.address)).toEqual(['you@there.com']);
+  });
+
+  it('when Prometheus has scraped the stack, it reports every replica of every service up, both listeners apart', async () => {
+    type Up = { metric: { instance: string; service?: string }; value: [number, string] };
+    const query = async (promql: string): Promise<Up[]> => {
+      const response = await fetch(`http://127.0.0.1:${env.PROMETHEUS_PORT}/api/v1/query?query=${encodeURIComponent(promql)}`).catch(() => undefined);
+      return response?.ok ? ((await response.json()) as { data: { result: Up[] } }).data.result : [];
+    };
+    // Seven replicas: one of each service, two of the listener; each an address of its own.
+    const up = await waitFor('Prometheus to scrape every replica', async () => {
+      const found = await query('up{job="go-micro"}');
+      return found.length === 7 && found.every((result) => result.value[1] === '1') && found;
+    }, 120_000, 2_000);
+    expect(new Set(up.map((result) => result.metric.instance)).size).toBe(7);
+    const listeners = await query('count(process_start_time_seconds{service="listener-service"})');
+    expect(listeners[0]?.value[1]).toBe('2');
   });
 
   it('when events go through RabbitMQ to the two listener replicas, each is stored once and both take a share', async () => {
