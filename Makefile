@@ -49,6 +49,10 @@ screenshot: setup build
 bench: setup build
 	npx tsx tests/bench/broker.bench.ts
 
+## screenshot_metrics: load the broker's routes natively with Prometheus scraping, and photograph its graph (docs/prometheus.png)
+screenshot_metrics: setup build
+	npx tsx tests/bench/prometheus-screenshot.ts
+
 ## test-containers: build every image with Docker, run the stack (make up) and the swarm (make swarm_up) for real and check them from outside
 test-containers: setup
 	tests/containers/run.sh
