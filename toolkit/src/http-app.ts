@@ -7,6 +7,7 @@ import { HttpError, notFound } from './http-error.js';
 import { refuseNonJsonBodies } from './json-body.js';
 import { readiness, type ReadinessCheck } from './readiness.js';
 import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId } from './request-context.js';
+import { traceRequests } from './tracing.js';
 
 /**
  * The course's CORS settings (methods, headers, max age 300), but only for the
@@ -18,7 +19,7 @@ export const pageCors = (origins: readonly string[]) =>
     origin: [...origins],
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Accept', 'Authorization', 'Content-Type', 'X-CSRF-Token', 'X-Request-Id'],
-    exposedHeaders: ['Link', 'Retry-After', 'X-Request-Id'],
+    exposedHeaders: ['Link', 'Retry-After', 'X-Request-Id', 'X-Trace-Id'],
     credentials: false,
     maxAge: 300,
   });
@@ -117,6 +118,8 @@ export function createHttpApp(options: HttpAppOptions, mountRoutes: (app: Expres
   app.use(heartbeat());
   // Before the access log, like /ping: orchestrators ask every few seconds.
   app.get('/ready', options.ready ? readiness(options.ready.check, { dependency: options.ready.dependency }) : readiness(async () => undefined));
+  // After the heartbeats, so the orchestrators' pings make no traces.
+  app.use(traceRequests());
   app.use(
     pinoHttp({
       logger: options.logger,

@@ -22,3 +22,23 @@ export { readiness, type ReadinessCheck } from './readiness.js';
 export { waitFor } from './retry.js';
 export { ServiceClient, type CallOptions } from './service-client.js';
 export { poolConfigFromDsn, parseKeyValue, readableDsn, type PoolConfig } from './postgres-dsn.js';
+export {
+  startTracing,
+  stopTracing,
+  tracingEnabled,
+  tracingMode,
+  currentTraceId,
+  injectTraceContext,
+  extractTraceContext,
+  injectIntoMetadata,
+  extractFromMetadata,
+  withSpan,
+  failSpan,
+  traceRequests,
+  TRACE_ID_HEADER,
+  SpanKind,
+  SpanStatusCode,
+  type Context,
+  type Span,
+  type SpanOptions,
+} from './tracing.js';

@@ -1,6 +1,7 @@
 import type { Envelope } from './envelope.js';
 import { badGateway, gatewayTimeout, HttpError, serviceUnavailable } from './http-error.js';
 import { currentRequestId, REQUEST_ID_HEADER } from './request-context.js';
+import { injectTraceContext, SpanKind, withSpan } from './tracing.js';
 
 interface ServiceClientOptions {
   /** The name users see in error messages: "authentication-service is unavailable". */
@@ -23,7 +24,8 @@ export interface CallOptions {
 
 /**
  * Calls another service's JSON endpoints. Node's fetch keeps connections alive
- * and reuses them; every call has a timeout and carries the request id.
+ * and reuses them; every call has a timeout, carries the request id and
+ * the W3C traceparent of a client span.
  *
  * Failures become HttpErrors naming the service, in the one mapping of every
  * transport: unreachable 503, too slow 504, a reply that is not an envelope
@@ -51,11 +53,21 @@ export class ServiceClient {
     return this.request<T>('GET', path, undefined, options);
   }
 
-  private async request<T>(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<ServiceReply<T>> {
+  private request<T>(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<ServiceReply<T>> {
+    const attributes = { 'http.request.method': method, 'url.path': path, 'peer.service': this.name };
+    return withSpan(`${method} ${this.name}${path}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const reply = await this.send<T>(method, path, body, options);
+      span.setAttribute('http.response.status_code', reply.status);
+      return reply;
+    });
+  }
+
+  private async send<T>(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<ServiceReply<T>> {
     const headers: Record<string, string> = { ...options.headers, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const requestId = currentRequestId();
     if (requestId) headers[REQUEST_ID_HEADER] = requestId;
+    injectTraceContext(headers);
 
     let response: Response;
     let text: string;
