@@ -67,6 +67,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
         try {
           const entry = validate(logEntry, { name: call.request.logEntry?.name ?? '', data: call.request.logEntry?.data ?? '' });
           await logs.write(entry);
+          logger.debug({ method: 'WriteLog' }, 'gRPC call answered');
           callback(null, { result: 'logged!' });
         } catch (err) {
           failSpan(span, err);

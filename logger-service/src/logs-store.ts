@@ -1,6 +1,12 @@
 import { MongoServerError, type Collection, type MongoClient } from 'mongodb';
 import type { LoggedEntry } from '@go-micro/contracts';
-import { serviceUnavailable } from '@go-micro/toolkit';
+import { serviceUnavailable, SpanKind, withSpan } from '@go-micro/toolkit';
+
+/** A span's attributes for a call on the logs collection, in OpenTelemetry's database conventions. */
+export const mongoSpan = (operation: string) => ({
+  kind: SpanKind.CLIENT,
+  attributes: { 'db.system.name': 'mongodb', 'db.namespace': 'logs', 'db.collection.name': 'logs', 'db.operation.name': operation },
+});
 
 /** Where entries are written: the logs collection, in production; tests may wrap it. */
 export interface LogWriter {
@@ -50,7 +56,11 @@ export class LogsStore implements LogWriter {
    * Stores an entry, and an event only once: a second write of the same event
    * id (a RabbitMQ redelivery) hits the unique index and is taken as done.
    */
-  async write(entry: LoggedEntry): Promise<void> {
+  write(entry: LoggedEntry): Promise<void> {
+    return withSpan('mongodb insert logs', mongoSpan('insert'), () => this.insert(entry));
+  }
+
+  private async insert(entry: LoggedEntry): Promise<void> {
     const now = new Date();
     try {
       await this.logs.insertOne({

@@ -155,6 +155,7 @@ export class QueueConsumer {
       try {
         await this.settle(channel, message, outcome);
         this.settled++;
+        this.options.logger.debug({ messageId: properties.messageId, outcome: outcome.kind }, 'message settled');
       } catch (err) {
         // Not acked: RabbitMQ delivers it again once we are back, and the handler does its work only once.
         this.options.logger.warn({ reason: (err as Error).message, messageId: properties.messageId }, 'could not settle a message; it will come again');

@@ -21,7 +21,7 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { RequestHandler } from 'express';
 import type { Logger } from './logger.js';
 
-export { SpanKind, SpanStatusCode, type Context, type Span };
+export { context, trace, SpanKind, SpanStatusCode, type Context, type Span };
 
 /**
  * Tracing, with the OpenTelemetry SDK and manual spans.

@@ -207,7 +207,9 @@ export class JsonRpcServer {
     return runWithRequestId(randomUUID(), () =>
       withSpan(method ?? 'JSON-RPC call', traced, async (span) => {
         try {
-          return { id, result: await this.call(method, request.params), error: null };
+          const result = await this.call(method, request.params);
+          this.logger.debug({ method }, 'JSON-RPC call answered');
+          return { id, result, error: null };
         } catch (err) {
           failSpan(span, err);
           return { id, result: null, error: this.errorMessage(err, method) };
