@@ -49,6 +49,7 @@ standin_folder() {
     mongo) echo mongo ;;
     rabbitmq) echo rabbitmq ;;
     axllent/mailpit) echo mailpit ;;
+    jaegertracing/jaeger) echo jaeger ;;
     caddy) echo caddy ;;
     *) return 1 ;;
   esac
@@ -65,6 +66,7 @@ standin_note() {
     rabbitmq) echo "$1 is Debian's RabbitMQ 3.10 with its management plugin, not RabbitMQ $version" ;;
     mailpit) echo "$1 is this project's build of the same Mailpit version from its Go module, not the official image" ;;
     caddy) echo "$1 is Debian's Caddy 2.6, not Caddy $version" ;;
+    jaeger) echo "$1 is this project's build of Jaeger v2 all-in-one from its Go module (tools/jaeger), without the UI's assets, not the official image" ;;
   esac
 }
 
@@ -76,6 +78,7 @@ recipe_version=1   # bump when the way stand-ins are built here changes, to rebu
 standin_inputs() {
   case $1 in
     mailpit) echo "$repo_root"/tools/mailpit/* ;;
+    jaeger) echo "$repo_root"/tools/jaeger/* ;;
     mongo) echo "$repo_root"/tools/ferretdb-server/* "$standins_dir/file-env.sh" ;;
     postgres | rabbitmq) echo "$standins_dir/file-env.sh" ;;
   esac
@@ -151,6 +154,10 @@ stage() {
     mailpit)
       cp "$("$repo_root/scripts/build-tools.sh" mailpit)" "$context/mailpit"
       ;;
+    jaeger)
+      cp "$("$repo_root/scripts/build-tools.sh" jaeger)" "$context/jaeger"
+      cp "$repo_root/tools/jaeger/config.yaml" "$context/config.yaml"
+      ;;
   esac
 }
 
@@ -169,8 +176,8 @@ build_standin() {
   banner "STAND-IN: $(standin_note "$image")." \
     "Built here because no registry could be reached; see project/standins/README.md."
   need_root_for "a stand-in"
-  command -v go >/dev/null || [[ $folder != mongo && $folder != mailpit ]] ||
-    cannot_build "Go 1.24 or newer is needed to build FerretDB or Mailpit"
+  command -v go >/dev/null || [[ $folder != mongo && $folder != mailpit && $folder != jaeger ]] ||
+    cannot_build "Go 1.24 or newer is needed to build FerretDB, Mailpit or Jaeger"
   mkdir -p "$build_root"
   context="$build_root/$folder"
   rm -rf "$context"
