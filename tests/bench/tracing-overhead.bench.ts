@@ -8,13 +8,14 @@ import { load, printTable, routes } from './load.js';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const ROUTES = (process.env.BENCH_ROUTES ?? '/log-grpc,/log-http').split(',');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const services: ServiceName[] = ['logger', 'broker'];
 
 const jaeger = await startJaeger();
 const system = await startSystem({ services });
 const rows: (string | number)[][] = [];
 try {
-  for (const round of [1, 2]) {
+  for (let round = 1; round <= ROUNDS; round++) {
     for (const tracing of [false, true]) {
       // Restarted with or without a collector: an empty endpoint is tracing off, the no-op tracer.
       const env = { OTEL_EXPORTER_OTLP_ENDPOINT: tracing ? jaeger.otlpEndpoint : '' };

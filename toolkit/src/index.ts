@@ -25,6 +25,7 @@ export { poolConfigFromDsn, parseKeyValue, readableDsn, type PoolConfig } from '
 export {
   startTracing,
   stopTracing,
+  forceFlushTracing,
   tracingEnabled,
   tracingMode,
   tracer,

@@ -56,6 +56,12 @@ export function tracingMode(env: NodeJS.ProcessEnv = process.env): 'off' | 'cons
   return endpoint ? 'otlp' : 'off';
 }
 
+/** Where spans are posted: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is, or /v1/traces under OTEL_EXPORTER_OTLP_ENDPOINT, as the spec says. */
+function tracesUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  return env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined;
+}
+
 /** Export failures are the only thing the SDK reports; one line a minute says the collector is away, and how often. */
 function rateLimitedDiag(logger: Logger, everyMs = 60_000): DiagLogger {
   let last = 0;
@@ -91,7 +97,7 @@ export function startTracing(service: string, logger: Logger, env: NodeJS.Proces
     (mode === 'console'
       ? [new SimpleSpanProcessor(new ConsoleSpanExporter())]
       : [
-          new BatchSpanProcessor(new OTLPTraceExporter({ timeoutMillis: 3_000 }), {
+          new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(env), timeoutMillis: 3_000 }), {
             // A collector that is away costs at most this much memory; what does not fit is dropped.
             maxQueueSize: 2_048,
             maxExportBatchSize: 512,
@@ -114,6 +120,11 @@ export async function stopTracing(): Promise<void> {
   const stopping = provider;
   provider = undefined;
   await stopping?.shutdown();
+}
+
+/** Sends the spans in hand now (benchmarks, tests); resolves at once when tracing is off. */
+export async function forceFlushTracing(): Promise<void> {
+  await provider?.forceFlush();
 }
 
 export const tracingEnabled = (): boolean => provider !== undefined;
