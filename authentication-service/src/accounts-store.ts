@@ -1,6 +1,6 @@
-import bcrypt from 'bcrypt';
 import type { Pool } from 'pg';
-import { BCRYPT_COST, type User } from './users-store.js';
+import { defaultPasswordWorkLimits, PasswordWork } from './password-work.js';
+import type { User } from './users-store.js';
 
 /** A user as the users API shows it to an admin: the login's user and the admin flag. */
 export interface Account extends User {
@@ -39,7 +39,10 @@ const toAccount = (row: AccountRow): Account => ({
 
 /** The users table as the admin's users API reads and changes it (the course's GetAll, GetOne, Update, ResetPassword, DeleteByID). */
 export class AccountsStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly passwords = new PasswordWork(defaultPasswordWorkLimits()),
+  ) {}
 
   async list(): Promise<Account[]> {
     const { rows } = await this.pool.query<AccountRow>(`SELECT ${COLUMNS} FROM users ORDER BY id`);
@@ -67,7 +70,7 @@ export class AccountsStore {
 
   /** Sets a new password; false when there is no such user. */
   async resetPassword(id: number, password: string): Promise<boolean> {
-    const hash = await bcrypt.hash(password, BCRYPT_COST);
+    const hash = await this.passwords.hash(password);
     const { rowCount } = await this.pool.query('UPDATE users SET password = $2, updated_at = now() WHERE id = $1', [id, hash]);
     return rowCount === 1;
   }

@@ -1,6 +1,7 @@
 import bcrypt from 'bcrypt';
 import { forbidden, unauthorized, type Logger } from '@go-micro/toolkit';
 import type { LoginLimits } from './login-limits.js';
+import { defaultPasswordWorkLimits, PasswordWork } from './password-work.js';
 import { postgresFailure } from './postgres-errors.js';
 import { BCRYPT_COST, type User, type UsersStore } from './users-store.js';
 
@@ -20,6 +21,8 @@ export class Authenticator {
     private readonly logger: Logger,
     /** How often logins may be tried; none in tests that count nothing. */
     private readonly limits?: LoginLimits,
+    /** Where bcrypt's work waits its turn; shared with sign-ups and password resets. */
+    private readonly passwords = new PasswordWork(defaultPasswordWorkLimits()),
   ) {}
 
   /**
@@ -27,11 +30,12 @@ export class Authenticator {
    * 403 for an inactive account, 429 when `clientAddress` or `email` has tried too often.
    */
   async authenticate(email: string, password: string, clientAddress = 'unknown'): Promise<User> {
+    this.passwords.refuseWhenFull();
     await this.limits?.beforeAttempt(email, clientAddress);
     const found = await this.users.findByEmail(email).catch((err: unknown) => {
       throw postgresFailure(err);
     });
-    const matches = await bcrypt.compare(password, found?.passwordHash ?? dummyHash);
+    const matches = await this.passwords.compare(password, found?.passwordHash ?? dummyHash);
     if (!found || !matches) {
       await this.limits?.failed(email);
       throw unauthorized(INVALID_CREDENTIALS);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { env, loadConfig, readableDsn, serviceConfig } from '@go-micro/toolkit';
 
@@ -32,6 +33,12 @@ const schema = serviceConfig({
   LOGIN_PER_MINUTE: env.count(20, 10_000),
   /** Wrong passwords one email may take per 15 minutes, from any address. */
   LOGIN_FAILURES_PER_EMAIL: env.count(10, 10_000),
+  /** bcrypt hashes computed at once (logins, sign-ups, password resets): one a core by default. */
+  BCRYPT_CONCURRENCY: env.count(availableParallelism(), 64),
+  /** Hashes waiting their turn at most; one more is answered 503 with Retry-After at once. About 2 s of work by default. */
+  BCRYPT_MAX_WAITING: env.count(availableParallelism() * 8, 10_000),
+  /** How long one may wait for its turn before it is answered 503. */
+  BCRYPT_MAX_WAIT_MS: env.milliseconds(2_000),
 }).superRefine((config, ctx) => {
   if (config.NODE_ENV === 'production' && config.TOKEN_SECRET === undefined) {
     ctx.addIssue({ code: 'custom', path: ['TOKEN_SECRET'], message: 'must be set in production (32 characters or more)' });

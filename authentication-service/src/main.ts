@@ -9,6 +9,7 @@ import { Authenticator } from './authenticate.js';
 import { configSchema } from './config.js';
 import { LoginLimits } from './login-limits.js';
 import { OutboxPublisher } from './outbox-publisher.js';
+import { PasswordWork } from './password-work.js';
 import { tracePostgres } from './postgres-tracing.js';
 import { Registration } from './registration.js';
 import { Tokens } from './tokens.js';
@@ -42,11 +43,21 @@ runService('authentication-service', configSchema, async ({ config, logger }) =>
   if (!config.TOKEN_SECRET) logger.warn('TOKEN_SECRET is not set: tokens are signed with a random secret and end with this process');
   const tokens = new Tokens(config.TOKEN_SECRET ?? randomBytes(32).toString('base64url'), config.TOKEN_TTL_SECONDS);
 
-  const authenticator = new Authenticator(users, audit, logger, limits);
+  // One queue for every bcrypt hash the requests ask for: logins, sign-ups and password resets take turns on the same cores.
+  const passwords = new PasswordWork({
+    concurrency: config.BCRYPT_CONCURRENCY,
+    maxWaiting: config.BCRYPT_MAX_WAITING,
+    maxWaitMs: config.BCRYPT_MAX_WAIT_MS,
+  });
+  const authenticator = new Authenticator(users, audit, logger, limits, passwords);
   const app = createApp({
     logger,
     authenticator,
-    accounts: { registration: new Registration(pool, () => publisher.kick()), tokens, accounts: new AccountsStore(pool) },
+    accounts: {
+      registration: new Registration(pool, () => publisher.kick(), passwords),
+      tokens,
+      accounts: new AccountsStore(pool, passwords),
+    },
     ready: () => users.ping(),
   });
   const server = await listen(app, config.PORT, { host: config.BIND_ADDR, maxConnections: config.MAX_CONNECTIONS });

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import bcrypt from 'bcrypt';
 import type { Pool } from 'pg';
 import { USER_REGISTERED_KEY, type UserRegistered } from '@go-micro/contracts';
 import { HttpError } from '@go-micro/toolkit';
 import { addToOutbox } from './outbox-store.js';
-import { BCRYPT_COST } from './users-store.js';
+import { defaultPasswordWorkLimits, PasswordWork } from './password-work.js';
 
 export interface SignUp {
   email: string;
@@ -36,11 +35,12 @@ export class Registration {
     private readonly pool: Pool,
     /** Told after each commit, so the event goes out now rather than at the next poll. */
     private readonly onCommitted: () => void = () => undefined,
+    private readonly passwords = new PasswordWork(defaultPasswordWorkLimits()),
   ) {}
 
   async register(signUp: SignUp): Promise<Registered> {
     // Hashed before the transaction: a quarter second of bcrypt must not hold a connection and locks.
-    const hash = await bcrypt.hash(signUp.password, BCRYPT_COST);
+    const hash = await this.passwords.hash(signUp.password);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');

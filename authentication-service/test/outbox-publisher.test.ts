@@ -8,6 +8,7 @@ import { freePort } from '@go-micro/testkit/free-port.js';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
 import { OutboxPublisher } from '../src/outbox-publisher.js';
+import { PasswordWork } from '../src/password-work.js';
 import { Registration } from '../src/registration.js';
 import { UsersStore } from '../src/users-store.js';
 
@@ -84,7 +85,8 @@ describe('outbox publisher', () => {
   });
 
   it('when two replicas publish from the same outbox, each of 20 sign-ups is sent once', async () => {
-    const registration = new Registration(pool);
+    // 20 sign-ups at once is more bcrypt than the service admits (one batch of hashes per core, about 2 s waiting): let them all wait.
+    const registration = new Registration(pool, undefined, new PasswordWork({ concurrency: 2, maxWaiting: 20, maxWaitMs: 30_000 }));
     const ids = (await Promise.all(Array.from({ length: 20 }, () => signUp(registration)))).map((r) => r.event_id);
 
     const replicas = [startPublisher(), startPublisher()];

@@ -1,10 +1,11 @@
-import { closeServer, listen, runService, ServiceClient, shutdownOnSignals } from '@go-micro/toolkit';
+import { closeServer, listen, runService, ServiceClient, shutdownOnSignals, timeCall, type Transport } from '@go-micro/toolkit';
 import { createApp } from './app.js';
 import { configSchema } from './config.js';
 import { GrpcLog } from './log-grpc.js';
 import { HttpLog } from './log-http.js';
 import { RabbitLog } from './log-rabbit.js';
 import { RpcLog } from './log-rpc.js';
+import type { LogTransport } from './log-transport.js';
 import { perMinute } from './rate-limit.js';
 
 runService('broker-service', configSchema, async ({ config, logger }) => {
@@ -13,9 +14,10 @@ runService('broker-service', configSchema, async ({ config, logger }) => {
 
   // Every client connects lazily or in the background: the broker starts, and answers 5xx naming what is missing, whatever is down.
   const logTransports = {
-    rpc: new RpcLog({ address: config.LOGGER_RPC_ADDR, timeoutMs, logger }),
-    grpc: new GrpcLog({ address: config.LOGGER_GRPC_ADDR, timeoutMs, ...(config.PROTO_PATH ? { protoPath: config.PROTO_PATH } : {}) }),
-    rabbit: new RabbitLog({ url: config.RABBIT_URL, timeoutMs, logger }),
+    rpc: timed(new RpcLog({ address: config.LOGGER_RPC_ADDR, timeoutMs, logger }), 'logger-service', 'jsonrpc'),
+    grpc: timed(new GrpcLog({ address: config.LOGGER_GRPC_ADDR, timeoutMs, ...(config.PROTO_PATH ? { protoPath: config.PROTO_PATH } : {}) }), 'logger-service', 'grpc'),
+    rabbit: timed(new RabbitLog({ url: config.RABBIT_URL, timeoutMs, logger }), 'RabbitMQ', 'amqp'),
+    // Timed by its ServiceClient, as every REST call is.
     http: new HttpLog(client('logger-service', config.LOGGER_SERVICE_URL)),
   };
   const app = createApp(
@@ -36,3 +38,10 @@ runService('broker-service', configSchema, async ({ config, logger }) => {
     ...Object.entries(logTransports).map(([name, transport]) => ({ name: `${name} log transport`, close: () => transport.close() })),
   ]);
 });
+
+/** A log transport whose calls are timed into outbound_request_duration_seconds (GET /metrics). */
+function timed<T extends LogTransport>(transport: T, target: string, kind: Transport): T {
+  const log = transport.log.bind(transport);
+  transport.log = (entry) => timeCall(target, kind, () => log(entry));
+  return transport;
+}

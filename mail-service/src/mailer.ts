@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { badGateway, gatewayTimeout, serviceUnavailable, SpanKind, withSpan, type HttpError, type Logger } from '@go-micro/toolkit';
+import { badGateway, defineCounter, gatewayTimeout, serviceUnavailable, SpanKind, withSpan, type HttpError, type Logger } from '@go-micro/toolkit';
 import type { RenderMail } from './templates.js';
 
 export interface SmtpSettings {
@@ -80,6 +80,8 @@ export class Mailer {
 
   readonly deliver: DeliverMail = (mail) => this.transmit(mail);
 
+  private static readonly mails = defineCounter('mail_messages_total', 'Mails handed to the mail server, sent or failed.', ['outcome']);
+
   private transmit(mail: RenderedOutgoingMail & { from?: string | undefined }): Promise<void> {
     const attributes = { 'server.address': this.settings.host, 'server.port': this.settings.port };
     return withSpan('smtp send', { kind: SpanKind.CLIENT, attributes }, () => this.sendOne(mail));
@@ -99,7 +101,9 @@ export class Mailer {
         signal: AbortSignal.timeout(timeoutMs),
       });
       this.logger.info({ messageId: info.messageId }, 'mail sent');
+      Mailer.mails.inc({ outcome: 'sent' });
     } catch (err) {
+      Mailer.mails.inc({ outcome: 'failed' });
       throw mailServerError(err);
     }
   }

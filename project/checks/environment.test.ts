@@ -53,7 +53,7 @@ describe('each deployment sets exactly what its services read', () => {
 
 describe('the environment check itself', () => {
   it("when a Dockerfile is read, its last stage's ENV is what a container starts with", () => {
-    for (const name of SERVICE_NAMES) expect(images[name], name).toEqual({ NODE_ENV: 'production', PORT: '80', BIND_ADDR: '0.0.0.0' });
+    for (const name of SERVICE_NAMES) expect(images[name], name).toEqual({ NODE_ENV: 'production', PORT: '80', BIND_ADDR: '0.0.0.0', NODE_OPTIONS: '--max-semi-space-size=4' });
   });
 
   /** The compose deployment with one service's variables changed (undefined removes one). */

@@ -1,14 +1,17 @@
-// Load on every broker route of the whole system, run natively; prints numbers, asserts nothing.
-// Run: `make bench` (npx tsx bench/broker.bench.ts) after `npx tsc -b`.
-import { readFileSync } from 'node:fs';
+// `make bench`: every broker route of the whole system, run natively, at 1, 10 and 50
+// connections, beside the limits measured in the same run. Prints numbers and writes them to
+// tests/bench/results.md (quoted by the README); asserts nothing.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import { startSystem, type ServiceName, type System } from '@go-micro/testkit/system.js';
-import { load, printTable, routes, type Route } from './load.js';
+import { bcryptRate, rawInsertRate, startBareServer } from './baselines.js';
+import { formatTable, load, routes, type LoadResult, type Route } from './load.js';
 
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,10,50').split(',').map(Number);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 const WARMUP_S = 1;
-
-const loadRoute = (system: System, route: Route, seconds: number) => load(system.brokerUrl, route, seconds, CONNECTIONS);
+const RESULTS = new URL('./results.md', import.meta.url);
+const BCRYPT_COST = 12;
 
 /** Resident and peak resident memory of a process in MiB, from the kernel's own accounting. */
 function memory(pid: number): { rss: number; peak: number } {
@@ -17,63 +20,216 @@ function memory(pid: number): { rss: number; peak: number } {
   return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
 }
 
-function snapshot(system: System): Partial<Record<ServiceName, { rss: number; peak: number }>> {
-  return Object.fromEntries(Object.entries(system.pids()).map(([name, pid]) => [name, memory(pid)]));
+/** CPU time a process has used so far, in µs (user + system, from /proc). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100;
 }
 
-async function bench(system: System): Promise<void> {
-  const before = snapshot(system);
-  const rows: (string | number)[][] = [];
-  for (const route of routes) {
-    process.stdout.write(`loading ${route.name} (${WARMUP_S} s warm-up, ${DURATION_S} s measured)...\n`);
-    await loadRoute(system, route, WARMUP_S);
-    const result = await loadRoute(system, route, DURATION_S);
-    rows.push([
-      route.name,
-      (result.requests.total / result.duration).toFixed(1),
-      result.latency.p50,
-      result.latency.p99,
-      result.non2xx,
-      result.errors,
-    ]);
+const services = (system: System) => Object.entries(system.pids()) as [ServiceName, number][];
+const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/**
+ * Starts a process's peak RSS (VmHWM) afresh, so the next reading is the peak of one route
+ * (Linux: clear_refs 5, allowed to the process's owner). False where the kernel refuses.
+ */
+function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
   }
-  const after = snapshot(system);
-
-  console.log(`\nbroker routes, ${CONNECTIONS} connections, ${DURATION_S} s each, loopback\n`);
-  printTable(['route', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'], rows);
-
-  console.log('\nservice memory (MiB): RSS before load, RSS after load, peak RSS\n');
-  printTable(
-    ['service', 'before', 'after', 'peak'],
-    Object.entries(after).map(([name, mem]) => [
-      name,
-      before[name as ServiceName]?.rss.toFixed(1) ?? '-',
-      mem.rss.toFixed(1),
-      mem.peak.toFixed(1),
-    ]),
-  );
 }
 
-let system: System | undefined;
-// Ctrl-C still stops every service, FerretDB and the mail catcher.
-process.once('SIGINT', () => void (system?.shutdown() ?? Promise.resolve()).finally(() => process.exit(130)));
+interface Row {
+  route: Route;
+  connections: number;
+  result: LoadResult;
+  /** The highest peak RSS of any service during this row, and whose; undefined where peaks cannot be reset. */
+  peak?: { service: ServiceName; mib: number };
+  /** CPU µs per request of each service that did any work. */
+  cpu: Partial<Record<ServiceName, number>>;
+}
 
-try {
-  console.log('starting the system (FerretDB, Mailpit, Postgres database, RabbitMQ vhost, every service)...');
-  // One client (this process) makes every request: the login and mail limits would measure 429s, not the routes.
-  system = await startSystem({
+/**
+ * Waits until the services are quiet (under 2% of a core for 250 ms): the listener may still be
+ * writing what the previous route queued, and that work must not be counted against this one.
+ */
+async function settle(system: System, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const before = services(system).reduce((sum, [, pid]) => sum + cpuMicros(pid), 0);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const used = services(system).reduce((sum, [, pid]) => sum + cpuMicros(pid), 0) - before;
+    if (used < 0.02 * 250_000) return;
+  }
+}
+
+async function measure(system: System, route: Route, connections: number): Promise<Row> {
+  await settle(system);
+  await load(system.brokerUrl, route, WARMUP_S, connections);
+  await settle(system);
+  const before = new Map(services(system).map(([name, pid]) => [name, cpuMicros(pid)]));
+  const peaks = services(system).every(([, pid]) => resetPeak(pid));
+  const result = await load(system.brokerUrl, route, DURATION_S, connections);
+  let peak: Row['peak'];
+  if (peaks) {
+    for (const [service, pid] of services(system)) {
+      const mib = memory(pid).peak;
+      if (mib > (peak?.mib ?? 0)) peak = { service, mib };
+    }
+  }
+  const cpu: Row['cpu'] = {};
+  for (const [name, pid] of services(system)) {
+    const perRequest = (cpuMicros(pid) - before.get(name)!) / Math.max(result.total, 1);
+    if (perRequest >= 20) cpu[name] = perRequest;
+  }
+  return { route, connections, result, cpu, ...(peak ? { peak } : {}) };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const out: string[] = [];
+  const say = (text = '') => {
+    log(text);
+    out.push(text);
+  };
+
+  log('baselines: a bare Node HTTP server, the store raw, bcrypt...');
+  const bare = await startBareServer();
+  const bareRate = new Map<number, LoadResult>();
+  const bareCpu = new Map<number, number>();
+  for (const connections of CONNECTIONS) {
+    await load(bare.url, { path: '/' }, WARMUP_S, connections);
+    const before = cpuMicros(bare.pid);
+    const result = await load(bare.url, { path: '/' }, DURATION_S, connections);
+    bareRate.set(connections, result);
+    bareCpu.set(connections, (cpuMicros(bare.pid) - before) / result.total);
+  }
+  await bare.stop();
+
+  log('starting the system (FerretDB, Mailpit, a Postgres database, a RabbitMQ vhost, every service)...');
+  // One client (this process) makes every request: the per-client limits would measure 429s, not the routes.
+  // The production settings: JSON lines at info, one access line per request.
+  const production = { LOG_LEVEL: 'info', LOG_PRETTY: 'false' };
+  const system = await startSystem({
     env: {
-      authentication: { LOGIN_PER_MINUTE: '10000', LOGIN_FAILURES_PER_EMAIL: '10000' },
-      broker: { MAIL_PER_MINUTE: '10000' },
-      mail: { MAIL_MAX_PER_MINUTE: '100000' },
+      authentication: { ...production, LOGIN_PER_MINUTE: '10000', LOGIN_FAILURES_PER_EMAIL: '10000' },
+      broker: { ...production, MAIL_PER_MINUTE: '10000' },
+      mail: { ...production, MAIL_MAX_PER_MINUTE: '100000' },
+      logger: production,
+      listener: production,
+      'front-end': production,
     },
   });
-} catch (err) {
-  console.error('the system did not start:', err instanceof Error ? err.message : err);
+  process.once('SIGINT', () => void system.shutdown().finally(() => process.exit(130)));
+  try {
+    const insertRate = new Map<number, number>();
+    for (const connections of CONNECTIONS) insertRate.set(connections, await rawInsertRate(system.mongo.url, connections, DURATION_S));
+    const hashRate = await bcryptRate(BCRYPT_COST, DURATION_S);
+    const atRest = new Map(services(system).map(([name, pid]) => [name, memory(pid).rss]));
+    const highest = new Map<ServiceName, number>();
+
+    const rows: Row[] = [];
+    for (const route of routes) {
+      for (const connections of CONNECTIONS) {
+        log(`loading ${route.name} with ${connections} connection${connections === 1 ? '' : 's'} (${WARMUP_S} s warm-up, ${DURATION_S} s measured)...`);
+        const row = await measure(system, route, connections);
+        rows.push(row);
+        for (const [service, pid] of services(system)) highest.set(service, Math.max(highest.get(service) ?? 0, memory(pid).peak));
+      }
+    }
+
+    const limitOf = (route: Route, connections: number): { rate: number; what: string } | undefined => {
+      switch (route.limit) {
+        case 'node':
+          return { rate: bareRate.get(connections)!.rps, what: 'bare Node' };
+        case 'store':
+          return { rate: insertRate.get(connections)!, what: 'raw insertOne' };
+        case 'bcrypt':
+          return { rate: hashRate, what: 'bcrypt' };
+        default:
+          return undefined;
+      }
+    };
+
+    const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+    say(`# make bench: broker routes, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+    say();
+    say(`${availableParallelism()} cores (${cpu}), Node ${process.versions.node}; every service, FerretDB, Postgres, RabbitMQ, Mailpit`);
+    say(`and the load generator (autocannon, keep-alive) on this one machine. ${WARMUP_S} s warm-up, then ${DURATION_S} s measured per row.`);
+    say();
+    say('## Limits, measured in this run');
+    say();
+    say('```');
+    say(
+      formatTable(
+        ['limit', ...CONNECTIONS.map((c) => `${c} conn`)],
+        [
+          ['bare Node HTTP server, POST / (req/s)', ...CONNECTIONS.map((c) => fixed(bareRate.get(c)!.rps))],
+          ['bare Node p99 (ms)', ...CONNECTIONS.map((c) => bareRate.get(c)!.p99)],
+          ['bare Node CPU per request (µs)', ...CONNECTIONS.map((c) => fixed(bareCpu.get(c)!))],
+          ['FerretDB raw insertOne, N writers (/s)', ...CONNECTIONS.map((c) => fixed(insertRate.get(c)!))],
+          [`bcrypt cost ${BCRYPT_COST}, one per core (/s)`, ...CONNECTIONS.map(() => fixed(hashRate, 1))],
+        ],
+      ),
+    );
+    say('```');
+    say();
+    say('## Routes');
+    say();
+    say('Errors: replies that were not 2xx / requests without a reply (of which 503s: load shed on purpose). Of limit: the');
+    say('2xx replies per second divided by the limit at the same connections. Peak RSS: the highest of any service during');
+    say('the row, and whose. CPU: µs of CPU per request, per service that did any (from /proc).');
+    say();
+    say('```');
+    say(
+      formatTable(
+        ['route', 'conn', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'of limit', 'peak RSS MiB', 'CPU µs/request'],
+        rows.map(({ route, connections, result, cpu: perService, peak }) => {
+          const limit = limitOf(route, connections);
+          const ok = (result.total - result.non2xx) / DURATION_S;
+          const errors = `${result.non2xx}/${result.errors}${result.shed ? ` (${result.shed} shed)` : ''}`;
+          return [
+            route.name,
+            connections,
+            fixed(result.rps, 1),
+            result.p50,
+            result.p99,
+            errors,
+            limit ? `${(ok / limit.rate).toFixed(2)} ${limit.what}` : '-',
+            peak ? `${fixed(peak.mib)} ${peak.service}` : '-',
+            Object.entries(perService)
+              .map(([name, micros]) => `${name} ${fixed(micros)}`)
+              .join(', '),
+          ];
+        }),
+      ),
+    );
+    say('```');
+    say();
+    say('## Memory (MiB)');
+    say();
+    say('```');
+    say(
+      formatTable(
+        ['service', 'RSS at rest', 'RSS after', 'peak RSS'],
+        services(system).map(([name, pid]) => [name, fixed(atRest.get(name)!, 1), fixed(memory(pid).rss, 1), fixed(Math.max(highest.get(name) ?? 0, memory(pid).peak), 1)]),
+      ),
+    );
+    say('```');
+    say();
+    say(`The whole run took ${Math.round((Date.now() - started) / 1000)} s.`);
+    writeFileSync(RESULTS, `${out.join('\n')}\n`);
+    log(`\nwritten to ${RESULTS.pathname}`);
+  } finally {
+    await system.shutdown();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error('the bench did not complete:', err instanceof Error ? err.message : err);
   process.exit(1);
-}
-try {
-  await bench(system);
-} finally {
-  await system.shutdown();
-}
+});

@@ -49,7 +49,7 @@ for (const route of routes) {
     for (const [name, mib] of await memory()) if (mib > (peak.get(name)?.mib ?? 0)) peak.set(name, { mib, route: route.name });
   }
   const result = await running;
-  rows.push([route.name, (result.requests.total / result.duration).toFixed(1), result.latency.p50, result.latency.p99, result.non2xx, result.errors]);
+  rows.push([route.name, result.rps.toFixed(1), result.p50, result.p99, result.non2xx, result.errors]);
 }
 const after = await memory();
 

@@ -24,7 +24,7 @@ try {
       for (const route of routes.filter((r) => ROUTES.includes(r.name))) {
         await load(system.brokerUrl, route, 2, CONNECTIONS); // warm-up
         const result = await load(system.brokerUrl, route, DURATION_S, CONNECTIONS);
-        rows.push([route.name, tracing ? 'on' : 'off', round, Math.round(result.requests.average), result.latency.p50, result.latency.p99, result.non2xx + result.errors]);
+        rows.push([route.name, tracing ? 'on' : 'off', round, Math.round(result.rps), result.p50, result.p99, result.non2xx + result.errors]);
       }
     }
   }

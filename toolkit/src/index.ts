@@ -22,6 +22,7 @@ export { readiness, type ReadinessCheck } from './readiness.js';
 export { waitFor } from './retry.js';
 export { ServiceClient, type CallOptions } from './service-client.js';
 export { poolConfigFromDsn, parseKeyValue, readableDsn, type PoolConfig } from './postgres-dsn.js';
+export { startMetrics, defineCounter, timeCall, queueMessages, watchQueueDepth, registry as metricsRegistry, type Transport } from './metrics.js';
 export {
   startTracing,
   stopTracing,

@@ -4,6 +4,7 @@ import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type { Logger } from './logger.js';
 import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId } from './request-context.js';
 import { extractTraceContext, failSpan, SpanKind, withSpan } from './tracing.js';
+import { queueMessages, watchQueueDepth } from './metrics.js';
 import { ATTEMPTS_HEADER, FAILURE_HEADER, failedAttempts, nextStep, type RetryPolicy } from './retry-policy.js';
 
 /** What became of one message: done, worth another try later, or never going to work. */
@@ -63,6 +64,7 @@ export class QueueConsumer {
   private settled = 0;
   private redelivered = 0;
   private closing = false;
+  private unwatchDepth?: () => void;
 
   constructor(private readonly options: ConsumerOptions) {}
 
@@ -76,6 +78,11 @@ export class QueueConsumer {
     });
     this.wrapper = this.connection.createChannel({ name: this.options.name ?? this.options.queues.work, confirm: true, setup: (channel: ConfirmChannel) => this.setup(channel) });
     this.wrapper.on('error', (err: Error) => logger.error({ reason: err.message }, 'RabbitMQ set-up failed'));
+    // queue_depth on GET /metrics: what waits in the work queue, asked of RabbitMQ at each scrape.
+    this.unwatchDepth = watchQueueDepth(this.options.queues.work, async () => {
+      const channel = this.current?.channel;
+      return channel ? (await channel.checkQueue(this.options.queues.work)).messageCount : undefined;
+    });
   }
 
   /** Resolves once the queues are declared and the consumer is registered. */
@@ -97,6 +104,7 @@ export class QueueConsumer {
   /** Stops taking messages, lets those in hand finish (for up to 5 s), then closes the connection. */
   async close(): Promise<void> {
     this.closing = true;
+    this.unwatchDepth?.();
     const current = this.current;
     this.current = undefined;
     await current?.channel.cancel(current.consumerTag).catch(() => undefined);
@@ -153,9 +161,10 @@ export class QueueConsumer {
       span.setAttribute('messaging.outcome', outcome.kind);
       if (outcome.kind !== 'done') failSpan(span, new Error(outcome.reason));
       try {
-        await this.settle(channel, message, outcome);
+        const settledAs = await this.settle(channel, message, outcome);
         this.settled++;
         this.options.logger.debug({ messageId: properties.messageId, outcome: outcome.kind }, 'message settled');
+        queueMessages.inc({ queue: this.options.queues.work, outcome: settledAs });
       } catch (err) {
         // Not acked: RabbitMQ delivers it again once we are back, and the handler does its work only once.
         this.options.logger.warn({ reason: (err as Error).message, messageId: properties.messageId }, 'could not settle a message; it will come again');
@@ -164,26 +173,33 @@ export class QueueConsumer {
     this.inFlight--;
   }
 
-  private async settle(channel: ConfirmChannel, message: ConsumeMessage, outcome: Outcome): Promise<void> {
+  /** Acks the message once its outcome is safe; says how it was settled, for queue_messages_total. */
+  private async settle(channel: ConfirmChannel, message: ConsumeMessage, outcome: Outcome): Promise<'handled' | 'retried' | 'dead_lettered'> {
     const { queues, retry, logger } = this.options;
     const messageId = message.properties.messageId;
+    let settledAs: 'handled' | 'retried' | 'dead_lettered' = 'handled';
     if (outcome.kind === 'retry') {
       const failed = failedAttempts(message.properties.headers) + 1;
       const step = nextStep(retry, failed);
       if ('retryInMs' in step) {
         await copyTo(channel, queues.retry, message, { [ATTEMPTS_HEADER]: failed, [FAILURE_HEADER]: outcome.reason }, step.retryInMs);
         logger.warn({ messageId, attempt: failed, retryInMs: step.retryInMs, reason: outcome.reason }, 'message not handled; will try again');
+        settledAs = 'retried';
       } else {
         const reason = `gave up after ${failed} tries: ${outcome.reason}`;
         await copyTo(channel, queues.dead, message, { [ATTEMPTS_HEADER]: failed, [FAILURE_HEADER]: reason });
         logger.error({ messageId, queue: queues.dead, reason }, 'message moved to the dead-letter queue');
+        settledAs = 'dead_lettered';
       }
     } else if (outcome.kind === 'dead') {
       await copyTo(channel, queues.dead, message, { [FAILURE_HEADER]: outcome.reason });
       logger.error({ messageId, queue: queues.dead, reason: outcome.reason }, 'message moved to the dead-letter queue');
+      settledAs = 'dead_lettered';
     }
     channel.ack(message);
+    return settledAs;
   }
+
 }
 
 /** RabbitMQ's own dead-letter bookkeeping; it adds fresh ones itself. */

@@ -31,7 +31,8 @@ interface Pending {
  * which the toolkit's errors fix, is what tells them apart.
  *
  * Go's codec has no room for metadata, so no request id travels on this hop:
- * each call is logged here with the request id and the call's id.
+ * at debug level each call is logged here with the request id and the call's
+ * id (the access log's line per request is the one kept at info).
  */
 export class JsonRpcClient {
   private socket?: Promise<Socket>;
@@ -51,7 +52,7 @@ export class JsonRpcClient {
     const { service, timeoutMs, logger } = this.options;
     const { traceparent, tracestate } = injectTraceContext<{ traceparent?: unknown; tracestate?: unknown }>({});
     const id = this.nextId++;
-    logger.info({ rpcId: id, method }, `calling ${service} over JSON-RPC`);
+    logger.debug({ rpcId: id, method }, `calling ${service} over JSON-RPC`);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => settle(() => reject(gatewayTimeout(service))), timeoutMs);
       const settle = (done: () => void) => {

@@ -1,0 +1,101 @@
+import { availableParallelism } from 'node:os';
+import bcrypt from 'bcrypt';
+import { HttpError } from '@go-micro/toolkit';
+import { BCRYPT_COST } from './users-store.js';
+
+export interface PasswordWorkLimits {
+  /** Hashes computed at once: one a core; more only share the same cores and make every login slower. */
+  concurrency: number;
+  /** Logins waiting their turn at most; one more is refused at once. */
+  maxWaiting: number;
+  /** How long a login may wait for its turn before it is refused. */
+  maxWaitMs: number;
+}
+
+interface Waiter {
+  admit: () => void;
+  timer: NodeJS.Timeout;
+}
+
+const busy = () =>
+  new HttpError(503, 'authentication-service is busy; try again in 1 s', { retryAfterSeconds: 1 });
+
+/**
+ * bcrypt's work (a quarter second of CPU at cost 12), admitted in turn: as many
+ * hashes at once as there are cores, the rest waiting first come first served,
+ * and beyond what can be done in time a clear 503 with Retry-After at once.
+ * Without it, a burst of logins all shared the cores, every one of them got
+ * slower, and the callers met their own 5 s timeouts (504s) instead.
+ */
+export class PasswordWork {
+  private running = 0;
+  private readonly waiting: Waiter[] = [];
+
+  constructor(private readonly limits: PasswordWorkLimits) {}
+
+  hash(password: string): Promise<string> {
+    return this.run(() => bcrypt.hash(password, BCRYPT_COST));
+  }
+
+  compare(password: string, hash: string): Promise<boolean> {
+    return this.run(() => bcrypt.compare(password, hash));
+  }
+
+  /**
+   * Refuses at once when a hash could not even wait its turn: called before a
+   * login's queries, so a flood beyond what bcrypt can do costs next to nothing
+   * and leaves the cores to the logins already admitted.
+   */
+  refuseWhenFull(): void {
+    if (this.running >= this.limits.concurrency && this.waiting.length >= this.limits.maxWaiting) throw busy();
+  }
+
+  /** How many wait now; for the tests and the log. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  private async run<T>(work: () => Promise<T>): Promise<T> {
+    await this.turn();
+    try {
+      return await work();
+    } finally {
+      this.next();
+    }
+  }
+
+  private turn(): Promise<void> {
+    if (this.running < this.limits.concurrency) {
+      this.running++;
+      return Promise.resolve();
+    }
+    if (this.waiting.length >= this.limits.maxWaiting) return Promise.reject(busy());
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        admit: resolve,
+        timer: setTimeout(() => {
+          this.waiting.splice(this.waiting.indexOf(waiter), 1);
+          reject(busy());
+        }, this.limits.maxWaitMs),
+      };
+      this.waiting.push(waiter);
+    });
+  }
+
+  /** Hands the finished hash's place to the longest waiting login, or frees it. */
+  private next(): void {
+    const waiter = this.waiting.shift();
+    if (!waiter) {
+      this.running--;
+      return;
+    }
+    clearTimeout(waiter.timer);
+    waiter.admit();
+  }
+}
+
+/** The defaults: a hash per core; about two seconds of work waiting (8 hashes a core at cost 12), for at most 2 s. */
+export const defaultPasswordWorkLimits = (): PasswordWorkLimits => {
+  const cores = availableParallelism();
+  return { concurrency: cores, maxWaiting: cores * 8, maxWaitMs: 2_000 };
+};

@@ -1,0 +1,70 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@go-micro/toolkit';
+import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
+import { startApp, type RunningApp } from '@go-micro/testkit/http.js';
+import { createApp } from '../src/app.js';
+import { Authenticator } from '../src/authenticate.js';
+import { PasswordWork } from '../src/password-work.js';
+import { UsersStore } from '../src/users-store.js';
+import { accountsFor } from './accounts-harness.js';
+
+let db: TestDatabase;
+let pool: pg.Pool;
+let app: RunningApp;
+
+// One hash at a time, two waiting at most, for at most 3 s: small enough to overload with a handful of logins.
+const limits = { concurrency: 1, maxWaiting: 2, maxWaitMs: 3_000 };
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = new pg.Pool({ connectionString: db.url });
+  const users = new UsersStore(pool);
+  await users.migrate();
+  const logger = createLogger('authentication-service', { level: 'silent', pretty: false });
+  const authenticator = new Authenticator(users, async () => undefined, logger, undefined, new PasswordWork(limits));
+  app = await startApp(createApp({ logger, authenticator, accounts: accountsFor(pool) }));
+});
+afterAll(async () => {
+  await app?.close();
+  await pool?.end();
+  await db?.drop();
+});
+
+const login = async () => {
+  const response = await fetch(`${app.url}/authenticate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@example.com', password: 'verysecret' }),
+  });
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { error: boolean; message: string } };
+};
+
+describe('bcrypt under overload', () => {
+  it('admits one hash at a time, queues two in arrival order, and refuses the rest at once with 503 and Retry-After', async () => {
+    const started = Date.now();
+    const replies = await Promise.all(Array.from({ length: 6 }, () => login()));
+    const statuses = replies.map((reply) => reply.status);
+    // One running, two waiting: three logins in; the other three are refused without waiting for a hash.
+    expect(statuses.filter((status) => status === 202)).toHaveLength(3);
+    const refused = replies.filter((reply) => reply.status === 503);
+    expect(refused).toHaveLength(3);
+    for (const reply of refused) {
+      expect(reply.retryAfter).toBe('1');
+      expect(reply.body).toEqual({ error: true, message: 'authentication-service is busy; try again in 1 s' });
+    }
+    // Three hashes one after another, not six sharing the core.
+    expect(Date.now() - started).toBeLessThan(limits.maxWaitMs + 2_000);
+  });
+
+  it('refuses a login that waited longer than its bound, and then takes logins again', async () => {
+    const work = new PasswordWork({ concurrency: 1, maxWaiting: 10, maxWaitMs: 50 });
+    const hash = await work.hash('a password');
+    const [first, second] = await Promise.allSettled([work.compare('a password', hash), work.compare('a password', hash)]);
+    expect(first).toEqual({ status: 'fulfilled', value: true });
+    expect(second.status).toBe('rejected');
+    expect((second as PromiseRejectedResult).reason).toMatchObject({ status: 503, retryAfterSeconds: 1 });
+    expect(work.queued).toBe(0);
+    await expect(work.compare('wrong', hash)).resolves.toBe(false);
+  });
+});

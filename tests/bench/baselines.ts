@@ -1,0 +1,62 @@
+// The limits each route is measured against, taken in the same run on the same machine.
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
+import bcrypt from 'bcrypt';
+import { MongoClient } from 'mongodb';
+
+/**
+ * A bare Node HTTP server in a process of its own, answering every POST with
+ * the broker's envelope: what Node alone does per request on this machine.
+ */
+export async function startBareServer(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const child: ChildProcess = fork(new URL('./bare-server.mjs', import.meta.url), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const [port] = (await once(child, 'message')) as [number];
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    stop: async () => {
+      child.kill();
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** `writers` loops each inserting one document at a time with insertOne for `seconds`: the store's raw rate. */
+export async function rawInsertRate(mongoUrl: string, writers: number, seconds: number): Promise<number> {
+  const client = new MongoClient(mongoUrl, { maxPoolSize: Math.max(writers, 10) });
+  try {
+    const collection = client.db('bench').collection('raw_inserts');
+    const deadline = Date.now() + seconds * 1000;
+    let inserted = 0;
+    await Promise.all(
+      Array.from({ length: writers }, async () => {
+        while (Date.now() < deadline) {
+          const now = new Date();
+          await collection.insertOne({ name: 'bench', data: 'raw insert', created_at: now, updated_at: now });
+          inserted++;
+        }
+      }),
+    );
+    await client.db('bench').dropDatabase();
+    return inserted / seconds;
+  } finally {
+    await client.close();
+  }
+}
+
+/** bcrypt comparisons per second at `cost`, one at a time per core (as the authentication service admits them). */
+export async function bcryptRate(cost: number, seconds: number): Promise<number> {
+  const hash = await bcrypt.hash('verysecret', cost);
+  const deadline = Date.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: availableParallelism() }, async () => {
+      while (Date.now() < deadline) {
+        await bcrypt.compare('verysecret', hash);
+        done++;
+      }
+    }),
+  );
+  return done / seconds;
+}
