@@ -5,6 +5,7 @@
 #   Postgres answering, with the database the tests start from   (scripts/ensure-postgres.sh)
 #   Debian's Chromium for the browser test                        (apt-get, as root)
 #   Caddy to validate the Caddyfiles (make check-deploy)          (apt-get, as root)
+#   Prometheus and promtool, for the metrics test and the rules    (apt-get, as root)
 #   FerretDB, Mailpit and the deployment validators, built once   (scripts/build-tools.sh)
 set -euo pipefail
 
@@ -29,5 +30,8 @@ ensure_package "${CHROMIUM_PATH:-chromium}" chromium "the browser test drives it
 ensure_package caddy caddy "the deployment checks validate the Caddyfiles with it"
 # The package may start a Caddy on port 80 where systemd runs; the checks need none running.
 if command -v systemctl >/dev/null && systemctl is-active --quiet caddy 2>/dev/null; then systemctl disable --now caddy >/dev/null 2>&1 || true; fi
+ensure_package promtool prometheus "the metrics test runs Prometheus, and the deployment checks test its rules with promtool"
+# The package starts a Prometheus on 9090 where it can; the tests run their own, on free ports.
+if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/dev/null; then systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 "$repo_root/scripts/build-tools.sh" all >/dev/null
 step "ready"
