@@ -29,7 +29,7 @@ setup:
 ## dev: run every service natively in the foreground, on its default port, with one log stream
 dev: build
 	scripts/ensure-postgres.sh users
-	scripts/build-tools.sh ferretdb mailpit >/dev/null
+	scripts/build-tools.sh ferretdb mailpit jaeger >/dev/null
 	node scripts/dev.mjs
 
 ## test: set up, install, build, type-check, lint, check the deployment files, run every test (the browser test too), then the containers
@@ -86,6 +86,8 @@ export REGISTRY TAG COMPOSE_PROJECT_NAME
 export PUBLISH_ADDR BROKER_PORT FRONT_END_PORT MAIL_UI_PORT RABBITMQ_UI_PORT BROKER_PUBLIC_URL
 export CLIENT_PORTS POSTGRES_HOST_PORT MONGO_HOST_PORT AMQP_HOST_PORT SMTP_HOST_PORT HEALTH_TIMEOUT
 export CADDY_HTTP_PORT CADDY_HTTPS_PORT
+# make up COMPOSE_PROFILES=observability adds Jaeger (README: Tracing); OTEL_EXPORTER_OTLP_ENDPOINT moves the collector.
+export COMPOSE_PROFILES JAEGER_UI_PORT OTEL_EXPORTER_OTLP_ENDPOINT
 
 ## up: start every container in the background (building what is missing), wait until all are healthy
 up:

@@ -3,8 +3,10 @@
 # Postgres and RabbitMQ:
 #   FerretDB  MongoDB protocol on 127.0.0.1:27017 (no auth; data kept under the cache dir)
 #   Mailpit   SMTP on 127.0.0.1:1025, web UI and API on http://127.0.0.1:8025
-# Ctrl-C or SIGTERM stops both; if either one stops, the other is stopped too.
-# Addresses can be changed with DEV_MONGO_ADDR, DEV_SMTP_ADDR, DEV_MAIL_UI_ADDR.
+#   Jaeger    OTLP in on 127.0.0.1:4317 (gRPC) and 4318 (HTTP), query API on http://127.0.0.1:16686 (tools/jaeger)
+# Ctrl-C or SIGTERM stops them all; if one stops, the others are stopped too.
+# Addresses can be changed with DEV_MONGO_ADDR, DEV_SMTP_ADDR, DEV_MAIL_UI_ADDR; Jaeger's with the
+# JAEGER_* variables of tools/jaeger/config.yaml.
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,7 +26,9 @@ in_use() { (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
 taken=0
 for entry in "MongoDB (FerretDB):$mongo_addr:DEV_MONGO_ADDR" \
   "SMTP (Mailpit):$smtp_addr:DEV_SMTP_ADDR" \
-  "mail web UI (Mailpit):$ui_addr:DEV_MAIL_UI_ADDR"; do
+  "mail web UI (Mailpit):$ui_addr:DEV_MAIL_UI_ADDR" \
+  "OTLP HTTP (Jaeger):${JAEGER_OTLP_HTTP_ADDR:-127.0.0.1:4318}:JAEGER_OTLP_HTTP_ADDR" \
+  "trace query API (Jaeger):${JAEGER_QUERY_HTTP_ADDR:-127.0.0.1:16686}:JAEGER_QUERY_HTTP_ADDR"; do
   IFS=: read -r what host port var <<<"$entry"
   if in_use "$host:$port"; then
     log "$host:$port for $what is already in use (dev-infra already running, or another server?); stop it or set $var"
@@ -35,6 +39,7 @@ done
 
 ferretdb=$("$repo_root/scripts/build-tools.sh" ferretdb)
 mailpit=$("$repo_root/scripts/build-tools.sh" mailpit)
+jaeger=$("$repo_root/scripts/build-tools.sh" jaeger)
 mkdir -p "$data_dir"
 
 pids=()
@@ -53,11 +58,13 @@ pids+=("$!")
 "$mailpit" --smtp "$smtp_addr" --listen "$ui_addr" --database "$data_dir/mailpit.db" \
   --disable-version-check --smtp-disable-rdns --smtp-auth-accept-any --smtp-auth-allow-insecure &
 pids+=("$!")
+JAEGER_LOG_LEVEL=${JAEGER_LOG_LEVEL:-warn} "$jaeger" --config "$repo_root/tools/jaeger/config.yaml" &
+pids+=("$!")
 
-log "MongoDB: mongodb://$mongo_addr  SMTP: $smtp_addr  mail UI: http://$ui_addr  (Ctrl-C stops both)"
+log "MongoDB: mongodb://$mongo_addr  SMTP: $smtp_addr  mail UI: http://$ui_addr  traces: http://${JAEGER_QUERY_HTTP_ADDR:-127.0.0.1:16686}/api/services  (Ctrl-C stops them all)"
 
 status=0
 wait -n || status=$?
-log "a server stopped (status $status); stopping the other"
+log "a server stopped (status $status); stopping the others"
 stop_all
 exit "$status"

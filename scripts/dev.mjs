@@ -14,11 +14,15 @@ const services = [
   { name: 'front-end', dir: 'front-end' },
 ].filter(({ dir }) => existsSync(`${dir}/dist/main.js`));
 
+// Spans go to the Jaeger dev-infra runs (README: Tracing), unless the environment names another collector
+// (or OTEL_TRACES_EXPORTER=console prints them).
+const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? `http://${process.env.JAEGER_OTLP_HTTP_ADDR ?? '127.0.0.1:4318'}` };
+
 // NODE_OPTIONS as the images set it (tests/bench/README.md, memory).
 const commands = [
-  // FerretDB on 27017 and Mailpit on 1025 (UI on 8025); Postgres and RabbitMQ are the machine's own.
+  // FerretDB on 27017, Mailpit on 1025 (UI on 8025), Jaeger on 4318 (API on 16686); Postgres and RabbitMQ are the machine's own.
   { name: 'infra', command: 'scripts/dev-infra.sh' },
-  ...services.map(({ name, dir }) => ({ name, command: `node ${dir}/dist/main.js`, env: { LOG_PRETTY: 'true', NODE_OPTIONS: '--max-semi-space-size=4' } })),
+  ...services.map(({ name, dir }) => ({ name, command: `node ${dir}/dist/main.js`, env: { LOG_PRETTY: 'true', NODE_OPTIONS: '--max-semi-space-size=4', ...tracing } })),
 ];
 
 const { result } = concurrently(commands, {
@@ -31,7 +35,7 @@ const { result } = concurrently(commands, {
   handleInput: false,
 });
 
-console.log('\n  page:   http://localhost:8081\n  broker: http://localhost:8080\n  mail:   http://localhost:8025\n');
+console.log('\n  page:   http://localhost:8081\n  broker: http://localhost:8080\n  mail:   http://localhost:8025\n  traces: http://localhost:16686/api/traces/<X-Trace-Id of a reply>\n');
 
 result.then(
   () => process.exit(0),

@@ -10,6 +10,7 @@ import { configSchema } from './config.js';
 import { LoginLimits } from './login-limits.js';
 import { OutboxPublisher } from './outbox-publisher.js';
 import { PasswordWork } from './password-work.js';
+import { tracePostgres } from './postgres-tracing.js';
 import { Registration } from './registration.js';
 import { Tokens } from './tokens.js';
 import { UsersStore } from './users-store.js';
@@ -21,6 +22,7 @@ runService('authentication-service', configSchema, async ({ config, logger }) =>
   const pool = new pg.Pool({ connectionTimeoutMillis: 3_000, ...poolConfigFromDsn(config.DSN), max: 10, query_timeout: 3_000 });
   // An idle client whose server went away must not crash the process; the pool replaces it.
   pool.on('error', (err) => logger.warn({ reason: err.message }, 'postgres connection lost'));
+  tracePostgres(pool);
   const users = new UsersStore(pool);
   const limits = new LoginLimits(pool, { perAddressPerMinute: config.LOGIN_PER_MINUTE, failuresPerEmail: config.LOGIN_FAILURES_PER_EMAIL });
   const { seeded } = await waitFor('Postgres', logger, async () => {

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { type LogEntry } from '@go-micro/contracts';
 import { loadLogsProto, MAX_LOG_MESSAGE_BYTES, SERVICE_ERROR_TRAILER, type LogServiceClient } from '@go-micro/contracts/logs-grpc';
-import { badGateway, currentRequestId, gatewayTimeout, HttpError, REQUEST_ID_HEADER, serviceUnavailable } from '@go-micro/toolkit';
+import { badGateway, currentRequestId, failSpan, gatewayTimeout, HttpError, injectIntoMetadata, REQUEST_ID_HEADER, serviceUnavailable, SpanKind, withSpan } from '@go-micro/toolkit';
 import type { LogTransport } from './log-transport.js';
 
 const SERVICE = 'logger-service';
@@ -31,7 +31,7 @@ export function grpcFailure(err: grpc.ServiceError): HttpError {
 /**
  * The logger's LogService over one long-lived gRPC channel (grpc-js keeps it
  * connected and reconnects). Each call has a deadline and carries the request
- * id in the metadata; failures map as grpcFailure says.
+ * id and the W3C traceparent in the metadata; failures map as grpcFailure says.
  */
 export class GrpcLog implements LogTransport {
   private readonly client: LogServiceClient;
@@ -50,14 +50,22 @@ export class GrpcLog implements LogTransport {
 
   /** Answers "logged" once the logger said "logged!", as the course's /log-grpc did. */
   log(entry: LogEntry): Promise<string> {
-    const metadata = new grpc.Metadata();
-    const requestId = currentRequestId();
-    if (requestId) metadata.set(REQUEST_ID_HEADER, requestId);
-    const deadline = Date.now() + this.options.timeoutMs;
-    return new Promise((resolve, reject) => {
-      this.client.WriteLog({ logEntry: { name: entry.name, data: entry.data } }, metadata, { deadline }, (err) => {
-        if (!err) resolve('logged');
-        else reject(grpcFailure(err));
+    const attributes = { 'rpc.system': 'grpc', 'rpc.service': 'logs.LogService', 'rpc.method': 'WriteLog', 'peer.service': SERVICE };
+    return withSpan('logs.LogService/WriteLog', { kind: SpanKind.CLIENT, attributes }, (span) => {
+      const metadata = new grpc.Metadata();
+      const requestId = currentRequestId();
+      if (requestId) metadata.set(REQUEST_ID_HEADER, requestId);
+      injectIntoMetadata(metadata);
+      const deadline = Date.now() + this.options.timeoutMs;
+      return new Promise<string>((resolve, reject) => {
+        this.client.WriteLog({ logEntry: { name: entry.name, data: entry.data } }, metadata, { deadline }, (err) => {
+          if (!err) resolve('logged');
+          else {
+            span.setAttribute('rpc.grpc.status_code', err.code);
+            failSpan(span, err);
+            reject(grpcFailure(err));
+          }
+        });
       });
     });
   }

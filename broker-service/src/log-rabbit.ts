@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel } from 'amqplib';
 import { LOG_EXCHANGE, LOG_EXCHANGE_TYPE, LOG_PUBLISH_KEY, type LogEntry } from '@go-micro/contracts';
-import { currentRequestId, REQUEST_ID_HEADER, HttpError, serviceUnavailable, type Logger } from '@go-micro/toolkit';
+import { currentRequestId, injectTraceContext, REQUEST_ID_HEADER, HttpError, serviceUnavailable, SpanKind, withSpan, type Logger } from '@go-micro/toolkit';
 import type { LogTransport } from './log-transport.js';
 
 const RETRY_PAUSE_MS = 100;
@@ -44,8 +44,15 @@ export class RabbitLog implements LogTransport {
     this.channel.on('error', (err: Error) => logger.error({ reason: err.message }, 'RabbitMQ set-up failed'));
   }
 
-  async log(entry: LogEntry): Promise<string> {
+  log(entry: LogEntry): Promise<string> {
+    const attributes = { 'messaging.system': 'rabbitmq', 'messaging.operation.type': 'publish', 'messaging.destination.name': LOG_EXCHANGE, 'messaging.rabbitmq.destination.routing_key': LOG_PUBLISH_KEY };
+    return withSpan(`publish ${LOG_EXCHANGE}`, { kind: SpanKind.PRODUCER, attributes }, () => this.publish(entry));
+  }
+
+  private async publish(entry: LogEntry): Promise<string> {
     const requestId = currentRequestId();
+    // The producer span's traceparent travels in the message headers, beside the request id.
+    const headers = injectTraceContext<Record<string, unknown>>(requestId ? { [REQUEST_ID_HEADER]: requestId } : {});
     const content = Buffer.from(JSON.stringify({ name: entry.name, data: entry.data }));
     const options = {
       persistent: true,
@@ -54,7 +61,8 @@ export class RabbitLog implements LogTransport {
       contentType: 'application/json',
       messageId: randomUUID(),
       timestamp: Math.floor(Date.now() / 1000),
-      ...(requestId ? { correlationId: requestId, headers: { [REQUEST_ID_HEADER]: requestId } } : {}),
+      ...(requestId ? { correlationId: requestId } : {}),
+      ...(Object.keys(headers).length ? { headers } : {}),
     };
     const deadline = Date.now() + this.options.timeoutMs;
     // amqp-connection-manager 5 means to re-send what a lost connection left unconfirmed, but amqplib >= 1.0.5

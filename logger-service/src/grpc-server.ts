@@ -2,7 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { logEntry } from '@go-micro/contracts';
 import { loadLogsProto, MAX_LOG_MESSAGE_BYTES, SERVICE_ERROR_TRAILER, type LogServiceHandlers } from '@go-micro/contracts/logs-grpc';
-import { acceptRequestId, HttpError, REQUEST_ID_HEADER, runWithRequestId, validate, type Logger } from '@go-micro/toolkit';
+import { acceptRequestId, extractFromMetadata, failSpan, HttpError, REQUEST_ID_HEADER, runWithRequestId, SpanKind, validate, withSpan, type Logger } from '@go-micro/toolkit';
 import type { LogWriter } from './logs-store.js';
 
 export interface GrpcServerOptions {
@@ -60,15 +60,21 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const { logs, logger } = options;
   const writeLog: LogServiceHandlers['WriteLog'] = (call, callback) => {
     const requestId = acceptRequestId(call.metadata.get(REQUEST_ID_HEADER)[0]?.toString());
-    void runWithRequestId(requestId, async () => {
-      try {
-        const entry = validate(logEntry, { name: call.request.logEntry?.name ?? '', data: call.request.logEntry?.data ?? '' });
-        await logs.write(entry);
-        callback(null, { result: 'logged!' });
-      } catch (err) {
-        callback(toGrpcError(err, logger));
-      }
-    });
+    const attributes = { 'rpc.system': 'grpc', 'rpc.service': 'logs.LogService', 'rpc.method': 'WriteLog' };
+    const traced = { kind: SpanKind.SERVER, attributes, parent: extractFromMetadata(call.metadata) };
+    void runWithRequestId(requestId, () =>
+      withSpan('logs.LogService/WriteLog', traced, async (span) => {
+        try {
+          const entry = validate(logEntry, { name: call.request.logEntry?.name ?? '', data: call.request.logEntry?.data ?? '' });
+          await logs.write(entry);
+          logger.debug({ method: 'WriteLog' }, 'gRPC call answered');
+          callback(null, { result: 'logged!' });
+        } catch (err) {
+          failSpan(span, err);
+          callback(toGrpcError(err, logger));
+        }
+      }),
+    );
   };
 
   const server = new grpc.Server(GRPC_SERVER_OPTIONS);

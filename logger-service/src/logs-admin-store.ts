@@ -1,6 +1,6 @@
 import { ObjectId, type Collection, type Filter, type MongoClient } from 'mongodb';
-import { serviceUnavailable } from '@go-micro/toolkit';
-import type { LogDocument } from './logs-store.js';
+import { serviceUnavailable, withSpan } from '@go-micro/toolkit';
+import { mongoSpan, type LogDocument } from './logs-store.js';
 
 /** An entry as the dashboard shows it. */
 export interface StoredEntry extends LogDocument {
@@ -27,7 +27,7 @@ export class LogsAdminStore {
 
   async page({ name, page, pageSize }: { name?: string | undefined; page: number; pageSize: number }): Promise<EntriesPage> {
     const filter: Filter<LogDocument> = name ? { name } : {};
-    return guard(async () => {
+    return guard('find', async () => {
       const [documents, total] = await Promise.all([
         this.logs.find(filter).sort({ created_at: -1, _id: -1 }).skip((page - 1) * pageSize).limit(pageSize).toArray(),
         this.logs.countDocuments(filter),
@@ -38,7 +38,7 @@ export class LogsAdminStore {
 
   async get(id: string): Promise<StoredEntry | undefined> {
     if (!ObjectId.isValid(id)) return undefined;
-    const document = await guard(() => this.logs.findOne({ _id: new ObjectId(id) }));
+    const document = await guard('find', () => this.logs.findOne({ _id: new ObjectId(id) }));
     if (!document) return undefined;
     const { _id, ...entry } = document;
     return { id: _id.toHexString(), ...entry };
@@ -47,18 +47,22 @@ export class LogsAdminStore {
   /** Sets updated_at to now, as the course's UpdateOne did; false when there is no such entry. */
   async touch(id: string): Promise<boolean> {
     if (!ObjectId.isValid(id)) return false;
-    const { matchedCount } = await guard(() => this.logs.updateOne({ _id: new ObjectId(id) }, { $set: { updated_at: new Date() } }));
+    const { matchedCount } = await guard('update', () => this.logs.updateOne({ _id: new ObjectId(id) }, { $set: { updated_at: new Date() } }));
     return matchedCount === 1;
   }
 
   /** Deletes every entry, as the course's DropCollection did, but keeps the collection and its indexes. */
   async deleteAll(): Promise<number> {
-    const { deletedCount } = await guard(() => this.logs.deleteMany({}));
+    const { deletedCount } = await guard('delete', () => this.logs.deleteMany({}));
     return deletedCount;
   }
 }
 
-async function guard<T>(work: () => Promise<T>): Promise<T> {
+async function guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
+  return withSpan(`mongodb ${operation} logs`, mongoSpan(operation), () => guarded(work));
+}
+
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {

@@ -1,6 +1,12 @@
 import { MongoBulkWriteError, type Collection, type MongoClient } from 'mongodb';
 import type { LoggedEntry } from '@go-micro/contracts';
-import { serviceUnavailable } from '@go-micro/toolkit';
+import { serviceUnavailable, SpanKind, withSpan } from '@go-micro/toolkit';
+
+/** A span's attributes for a call on the logs collection, in OpenTelemetry's database conventions. */
+export const mongoSpan = (operation: string) => ({
+  kind: SpanKind.CLIENT,
+  attributes: { 'db.system.name': 'mongodb', 'db.namespace': 'logs', 'db.collection.name': 'logs', 'db.operation.name': operation },
+});
 
 /** Where entries are written: the logs collection, in production; tests may wrap it. */
 export interface LogWriter {
@@ -74,6 +80,11 @@ export class LogsStore implements LogWriter {
    * id (a RabbitMQ redelivery) hits the unique index and is taken as done.
    */
   write(entry: LoggedEntry): Promise<void> {
+    // The span covers this entry's wait for its batch and the batch's insertMany.
+    return withSpan('mongodb insert logs', mongoSpan('insert'), () => this.enqueue(entry));
+  }
+
+  private enqueue(entry: LoggedEntry): Promise<void> {
     const now = new Date();
     const document: LogDocument = {
       name: entry.name,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { badGateway, gatewayTimeout, serviceUnavailable, type HttpError, type Logger, defineCounter } from '@go-micro/toolkit';
+import { badGateway, defineCounter, gatewayTimeout, serviceUnavailable, SpanKind, withSpan, type HttpError, type Logger } from '@go-micro/toolkit';
 import type { RenderMail } from './templates.js';
 
 export interface SmtpSettings {
@@ -82,7 +82,12 @@ export class Mailer {
 
   private static readonly mails = defineCounter('mail_messages_total', 'Mails handed to the mail server, sent or failed.', ['outcome']);
 
-  private async transmit(mail: RenderedOutgoingMail & { from?: string | undefined }): Promise<void> {
+  private transmit(mail: RenderedOutgoingMail & { from?: string | undefined }): Promise<void> {
+    const attributes = { 'server.address': this.settings.host, 'server.port': this.settings.port };
+    return withSpan('smtp send', { kind: SpanKind.CLIENT, attributes }, () => this.sendOne(mail));
+  }
+
+  private async sendOne(mail: RenderedOutgoingMail & { from?: string | undefined }): Promise<void> {
     const { domain, fromAddress, fromName, timeoutMs } = this.settings;
     try {
       const info = await this.transport.sendMail({

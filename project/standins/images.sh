@@ -50,6 +50,7 @@ standin_folder() {
     rabbitmq) echo rabbitmq ;;
     axllent/mailpit) echo mailpit ;;
     prom/prometheus) echo prometheus ;;
+    jaegertracing/jaeger) echo jaeger ;;
     caddy) echo caddy ;;
     *) return 1 ;;
   esac
@@ -67,6 +68,7 @@ standin_note() {
     mailpit) echo "$1 is this project's build of the same Mailpit version from its Go module, not the official image" ;;
     caddy) echo "$1 is Debian's Caddy 2.6, not Caddy $version" ;;
     prometheus) echo "$1 is Debian's Prometheus 2.42" ;;
+    jaeger) echo "$1 is this project's build of Jaeger v2 all-in-one from its Go module (tools/jaeger), without the UI's assets, not the official image" ;;
   esac
 }
 
@@ -78,6 +80,7 @@ recipe_version=1   # bump when the way stand-ins are built here changes, to rebu
 standin_inputs() {
   case $1 in
     mailpit) echo "$repo_root"/tools/mailpit/* ;;
+    jaeger) echo "$repo_root"/tools/jaeger/* ;;
     mongo) echo "$repo_root"/tools/ferretdb-server/* "$standins_dir/file-env.sh" ;;
     postgres | rabbitmq) echo "$standins_dir/file-env.sh" ;;
   esac
@@ -153,6 +156,10 @@ stage() {
     mailpit)
       cp "$("$repo_root/scripts/build-tools.sh" mailpit)" "$context/mailpit"
       ;;
+    jaeger)
+      cp "$("$repo_root/scripts/build-tools.sh" jaeger)" "$context/jaeger"
+      cp "$repo_root/tools/jaeger/config.yaml" "$context/config.yaml"
+      ;;
   esac
 }
 
@@ -171,8 +178,8 @@ build_standin() {
   banner "STAND-IN: $(standin_note "$image")." \
     "Built here because no registry could be reached; see project/standins/README.md."
   need_root_for "a stand-in"
-  command -v go >/dev/null || [[ $folder != mongo && $folder != mailpit ]] ||
-    cannot_build "Go 1.24 or newer is needed to build FerretDB or Mailpit"
+  command -v go >/dev/null || [[ $folder != mongo && $folder != mailpit && $folder != jaeger ]] ||
+    cannot_build "Go 1.24 or newer is needed to build FerretDB, Mailpit or Jaeger"
   mkdir -p "$build_root"
   context="$build_root/$folder"
   rm -rf "$context"

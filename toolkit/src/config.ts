@@ -92,6 +92,18 @@ export const commonConfig = {
    * sets that): a service then refuses the course's known defaults (the admin's password, the page's sender).
    */
   DEPLOY_ENV: z.enum(['development', 'production'], { error: 'expected development or production' }).default('development'),
+  /**
+   * OpenTelemetry's standard variables, read by tracing.ts (startTracing): the collector's OTLP/HTTP
+   * address (unset: tracing off), the name spans carry (the service's own by default), and
+   * `console` to print spans instead. Declared here so a bad value stops the service, naming it.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    // Empty is unset, as compose's OTEL_EXPORTER_OTLP_ENDPOINT= turns tracing off.
+    .refine((value) => value === '' || /^https?:\/\/[^/]/.test(value), { error: 'expected a URL starting with http:// or https://' })
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1, { error: 'expected a name' }).optional(),
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none'], { error: 'expected otlp, console or none' }).optional(),
 };
 
 

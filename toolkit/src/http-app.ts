@@ -7,6 +7,7 @@ import { metricsEndpoint, requestMetrics } from './metrics.js';
 import { refuseNonJsonBodies } from './json-body.js';
 import { readiness, type ReadinessCheck } from './readiness.js';
 import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId } from './request-context.js';
+import { traceRequests } from './tracing.js';
 
 /**
  * The course's CORS settings (methods, headers, max age 300), but only for the
@@ -18,7 +19,7 @@ export const pageCors = (origins: readonly string[]): RequestHandler => {
     origin: [...origins],
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Accept', 'Authorization', 'Content-Type', 'X-CSRF-Token', 'X-Request-Id'],
-    exposedHeaders: ['Link', 'Retry-After', 'X-Request-Id'],
+    exposedHeaders: ['Link', 'Retry-After', 'X-Request-Id', 'X-Trace-Id'],
     credentials: false,
     maxAge: 300,
   });
@@ -158,6 +159,8 @@ export function createHttpApp(options: HttpAppOptions, mountRoutes: (app: Expres
   // Before the access log, like /ping: orchestrators and Prometheus ask every few seconds.
   app.get('/metrics', metricsEndpoint());
   app.get('/ready', options.ready ? readiness(options.ready.check, { dependency: options.ready.dependency }) : readiness(async () => undefined));
+  // After the heartbeats, so the orchestrators' pings make no traces; before the access log, whose line then has the trace id.
+  app.use(traceRequests());
   app.use(accessLog(options.logger));
   app.use(requestMetrics());
   if (options.corsOrigins?.length) app.use(pageCors(options.corsOrigins));

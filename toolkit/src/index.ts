@@ -23,3 +23,27 @@ export { waitFor } from './retry.js';
 export { ServiceClient, type CallOptions } from './service-client.js';
 export { poolConfigFromDsn, parseKeyValue, readableDsn, type PoolConfig } from './postgres-dsn.js';
 export { startMetrics, defineCounter, timeCall, queueMessages, watchQueueDepth, registry as metricsRegistry, type Transport } from './metrics.js';
+export {
+  startTracing,
+  stopTracing,
+  forceFlushTracing,
+  tracingEnabled,
+  tracingMode,
+  tracer,
+  context,
+  trace,
+  currentTraceId,
+  injectTraceContext,
+  extractTraceContext,
+  injectIntoMetadata,
+  extractFromMetadata,
+  withSpan,
+  failSpan,
+  traceRequests,
+  TRACE_ID_HEADER,
+  SpanKind,
+  SpanStatusCode,
+  type Context,
+  type Span,
+  type SpanOptions,
+} from './tracing.js';

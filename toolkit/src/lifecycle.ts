@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import type { z } from 'zod';
 import { loadConfig, type CommonConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import { startTracing, stopTracing } from './tracing.js';
 import { startMetrics } from './metrics.js';
 
 /**
@@ -117,6 +118,8 @@ async function stop(logger: Logger, reason: Record<string, unknown>, code: numbe
       logger.error({ err, closer: closer.name }, 'close failed');
     }
   }
+  // Last, so the spans of the work the closers finished are sent too.
+  await stopTracing().catch((err: unknown) => logger.warn({ reason: (err as Error).message }, 'could not send the last spans'));
   logger.info({ code: exitCode }, 'stopped');
   process.exit(exitCode);
 }
@@ -156,7 +159,8 @@ function exitOnCrash(logger: Logger): void {
 /**
  * Runs a service's main: reads its environment once with `schema` (a bad value
  * stops it with one line naming the variable), makes its logger from
- * LOG_LEVEL and LOG_PRETTY, watches for crashes, then calls `main`. A start-up
+ * LOG_LEVEL and LOG_PRETTY, starts tracing if OTEL_EXPORTER_OTLP_ENDPOINT asks
+ * for it (flushed last on the way out), watches for crashes, then calls `main`. A start-up
  * failure is logged in one line and the process exits 1.
  */
 export function runService<S extends z.ZodType<CommonConfig>>(
@@ -173,6 +177,7 @@ export function runService<S extends z.ZodType<CommonConfig>>(
   }
   const logger = createLogger(service, { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   exitOnCrash(logger);
+  startTracing(service, logger);
   startMetrics(service);
   main({ config, logger }).catch((err: unknown) => {
     logger.fatal({ err }, err instanceof Error ? err.message : String(err));

@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { currentRequestId } from './request-context.js';
+import { currentTraceId } from './tracing.js';
 
 export type { Logger };
 
@@ -9,7 +10,7 @@ export interface LoggerOptions {
   pretty?: boolean | undefined;
 }
 
-/** JSON to stdout, one line per event, stamped with the service name and the current request id. */
+/** JSON to stdout, one line per event, stamped with the service name, the current request id and, when a span is active, its trace id. */
 export function createLogger(service: string, options: LoggerOptions = {}): Logger {
   const pretty = options.pretty ?? process.stdout.isTTY;
   return pino({
@@ -18,7 +19,9 @@ export function createLogger(service: string, options: LoggerOptions = {}): Logg
     base: { service },
     mixin: () => {
       const reqId = currentRequestId();
-      return reqId ? { reqId } : {};
+      const traceId = currentTraceId();
+      if (!traceId) return reqId ? { reqId } : {};
+      return reqId ? { reqId, traceId } : { traceId };
     },
     ...(pretty
       ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l', singleLine: true } } }

@@ -3,6 +3,7 @@ import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-conn
 import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type { Logger } from './logger.js';
 import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId } from './request-context.js';
+import { extractTraceContext, failSpan, SpanKind, withSpan } from './tracing.js';
 import { queueMessages, watchQueueDepth } from './metrics.js';
 import { ATTEMPTS_HEADER, FAILURE_HEADER, failedAttempts, nextStep, type RetryPolicy } from './retry-policy.js';
 
@@ -144,22 +145,31 @@ export class QueueConsumer {
     const requestId = acceptRequestId(properties.headers?.[REQUEST_ID_HEADER] ?? properties.correlationId);
     this.inFlight++;
     if (message.fields.redelivered) this.redelivered++;
-    await runWithRequestId(requestId, async () => {
+    // The consumer span is the child of the publisher's, whose traceparent came in the message headers.
+    const traced = {
+      kind: SpanKind.CONSUMER,
+      parent: extractTraceContext(properties.headers),
+      attributes: { 'messaging.system': 'rabbitmq', 'messaging.operation.type': 'process', 'messaging.destination.name': this.options.queues.work, 'messaging.message.id': properties.messageId as string | undefined },
+    };
+    await runWithRequestId(requestId, () => withSpan(`process ${this.options.queues.work}`, traced, async (span) => {
       let outcome: Outcome;
       try {
         outcome = await this.options.handle(message);
       } catch (err) {
         outcome = { kind: 'retry', reason: err instanceof Error ? err.message : String(err) };
       }
+      span.setAttribute('messaging.outcome', outcome.kind);
+      if (outcome.kind !== 'done') failSpan(span, new Error(outcome.reason));
       try {
         const settledAs = await this.settle(channel, message, outcome);
         this.settled++;
+        this.options.logger.debug({ messageId: properties.messageId, outcome: outcome.kind }, 'message settled');
         queueMessages.inc({ queue: this.options.queues.work, outcome: settledAs });
       } catch (err) {
         // Not acked: RabbitMQ delivers it again once we are back, and the handler does its work only once.
         this.options.logger.warn({ reason: (err as Error).message, messageId: properties.messageId }, 'could not settle a message; it will come again');
       }
-    });
+    }));
     this.inFlight--;
   }
 

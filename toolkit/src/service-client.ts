@@ -3,6 +3,7 @@ import type { Envelope } from './envelope.js';
 import { badGateway, gatewayTimeout, HttpError, serviceUnavailable } from './http-error.js';
 import { timeCall } from './metrics.js';
 import { currentRequestId, REQUEST_ID_HEADER } from './request-context.js';
+import { injectTraceContext, SpanKind, withSpan } from './tracing.js';
 
 interface ServiceClientOptions {
   /** The name users see in error messages: "authentication-service is unavailable". */
@@ -30,7 +31,8 @@ const MAX_CONNECTIONS = 64;
  * Calls another service's JSON endpoints over a pool of keep-alive
  * connections (undici's Pool: the engine under Node's fetch, without fetch's
  * streams and Response objects, which cost more than the call itself on the
- * broker's busiest routes). Every call has a timeout and carries the request id.
+ * broker's busiest routes). Every call has a timeout, carries the request id and the W3C
+ * traceparent of a client span.
  *
  * Failures become HttpErrors naming the service, in the one mapping of every
  * transport: unreachable 503, too slow 504, a reply that is not an envelope
@@ -74,7 +76,12 @@ export class ServiceClient {
   }
 
   private request<T>(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<ServiceReply<T>> {
-    return timeCall(this.name, 'rest', () => this.send<T>(method, path, body, options));
+    const attributes = { 'http.request.method': method, 'url.path': path, 'peer.service': this.name };
+    return withSpan(`${method} ${this.name}${path}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const reply = await timeCall(this.name, 'rest', () => this.send<T>(method, path, body, options));
+      span.setAttribute('http.response.status_code', reply.status);
+      return reply;
+    });
   }
 
   private async send<T>(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<ServiceReply<T>> {
@@ -82,6 +89,7 @@ export class ServiceClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     const requestId = currentRequestId();
     if (requestId) headers[REQUEST_ID_HEADER] = requestId;
+    injectTraceContext(headers);
 
     let status: number;
     let retryAfterHeader: unknown;

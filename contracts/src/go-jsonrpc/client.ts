@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { badGateway, gatewayTimeout, HttpError, serviceUnavailable, type Logger } from '@go-micro/toolkit';
+import { badGateway, gatewayTimeout, HttpError, injectTraceContext, serviceUnavailable, SpanKind, withSpan, type Logger } from '@go-micro/toolkit';
 import { JsonRpcFramer } from './framing.js';
 import { DEFAULT_JSON_RPC_LIMITS } from './server.js';
 
@@ -44,7 +44,13 @@ export class JsonRpcClient {
 
   /** Calls `method` with one argument, as Go's client.Call does, and resolves with the result. */
   call(method: string, argument: unknown): Promise<unknown> {
+    const attributes = { 'rpc.system': 'jsonrpc', 'rpc.method': method, 'peer.service': this.options.service };
+    return withSpan(method, { kind: SpanKind.CLIENT, attributes }, () => this.send(method, argument));
+  }
+
+  private send(method: string, argument: unknown): Promise<unknown> {
     const { service, timeoutMs, logger } = this.options;
+    const { traceparent, tracestate } = injectTraceContext<{ traceparent?: unknown; tracestate?: unknown }>({});
     const id = this.nextId++;
     logger.debug({ rpcId: id, method }, `calling ${service} over JSON-RPC`);
     return new Promise((resolve, reject) => {
@@ -62,7 +68,7 @@ export class JsonRpcClient {
       });
       this.connection().then(
         (socket) => {
-          if (socket.writable) socket.write(`${JSON.stringify({ method, params: [argument], id })}\n`);
+          if (socket.writable) socket.write(`${JSON.stringify({ method, params: [argument], id, traceparent, tracestate })}\n`);
           else this.pending.get(id)?.reject(serviceUnavailable(service, new Error('connection closed')));
         },
         (err: unknown) => this.pending.get(id)?.reject(serviceUnavailable(service, err)),

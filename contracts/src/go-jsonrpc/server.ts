@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { HttpError, runWithRequestId, type Logger } from '@go-micro/toolkit';
+import { extractTraceContext, failSpan, HttpError, runWithRequestId, SpanKind, withSpan, type Logger } from '@go-micro/toolkit';
 import { JsonRpcFramer } from './framing.js';
 
 /** A method takes the single value inside `params` and returns the result; an HttpError's message goes back as the error. */
@@ -190,19 +190,32 @@ export class JsonRpcServer {
     else if (!socket.destroyed) this.pump(socket, connection);
   }
 
-  private async reply(request: { id?: unknown; method?: unknown; params?: unknown }): Promise<{ id: number | string | null; result: unknown; error: string | null }> {
+  private async reply(request: { id?: unknown; method?: unknown; params?: unknown; traceparent?: unknown; tracestate?: unknown }): Promise<{ id: number | string | null; result: unknown; error: string | null }> {
     const checked = replyId(request.id);
     if (!checked.ok) return { id: null, result: null, error: 'rpc: id must be a number, a string or null' };
     const { id } = checked;
-    // Go's codec carries no metadata, so each call gets its own request id for the log lines it causes.
-    return runWithRequestId(randomUUID(), async () => {
-      const method = typeof request.method === 'string' && request.method.length <= MAX_NAME_CHARS ? request.method : undefined;
-      try {
-        return { id, result: await this.call(method, request.params), error: null };
-      } catch (err) {
-        return { id, result: null, error: this.errorMessage(err, method) };
-      }
-    });
+    const method = typeof request.method === 'string' && request.method.length <= MAX_NAME_CHARS ? request.method : undefined;
+    // Go's codec carries no metadata: our client adds `traceparent` (and `tracestate`) as extra members of the
+    // request object, which a Go server ignores. A call that has none (a Go client's) starts a new trace.
+    const { traceparent, tracestate } = request;
+    const traced = {
+      kind: SpanKind.SERVER,
+      parent: extractTraceContext({ traceparent, tracestate }),
+      attributes: { 'rpc.system': 'jsonrpc', 'rpc.method': method ?? '' },
+    };
+    // Nor does it carry a request id, so each call gets its own for the log lines it causes.
+    return runWithRequestId(randomUUID(), () =>
+      withSpan(method ?? 'JSON-RPC call', traced, async (span) => {
+        try {
+          const result = await this.call(method, request.params);
+          this.logger.debug({ method }, 'JSON-RPC call answered');
+          return { id, result, error: null };
+        } catch (err) {
+          failSpan(span, err);
+          return { id, result: null, error: this.errorMessage(err, method) };
+        }
+      }),
+    );
   }
 
   private async call(method: string | undefined, params: unknown): Promise<unknown> {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export type ToolName = 'ferretdb' | 'mailpit';
+export type ToolName = 'ferretdb' | 'mailpit' | 'jaeger';
 
 const buildScript = fileURLToPath(new URL('../../../scripts/build-tools.sh', import.meta.url));
 const builds = new Map<string, Promise<string>>();
