@@ -46,7 +46,7 @@ beforeAll(async () => {
     throw new Error(`this node's swarm state is "${swarm}": the test deploys a stack, which needs a swarm manager (docker swarm init, or leave the swarm it is a worker of)`);
   }
 
-  const ports = await choosePorts('CADDY_HTTP_PORT', 'CADDY_HTTPS_PORT', 'MAIL_UI_PORT', 'MONGO_HOST_PORT', 'PROMETHEUS_PORT');
+  const ports = await choosePorts('CADDY_HTTP_PORT', 'CADDY_HTTPS_PORT', 'MAIL_UI_PORT', 'MONGO_HOST_PORT', 'PROMETHEUS_PORT', 'JAEGER_UI_PORT');
   env = { TAG: TEST_TAG, STACK_NAME: TEST_PROJECT, SWARM_OVERRIDE: 'tests/containers/swarm.local.yml', ...ports };
   // A stack a stopped run left behind goes first.
   if (lines(await docker('service', 'ls', '--quiet', '--filter', `label=${STACK_LABEL}`)).length > 0) {
@@ -85,7 +85,7 @@ describe('make swarm_up', () => {
   it('when deployed, every service runs its replicas, the listener two', async () => {
     const replicas = await waitFor('every service of the stack to run all its replicas', async () => {
       const services = lines(await docker('service', 'ls', '--filter', `label=${STACK_LABEL}`, '--format', '{{.Name}} {{.Replicas}}'));
-      const ready = services.length === 12 && services.every((line) => /(\d+)\/\1$/.test(line));
+      const ready = services.length === 13 && services.every((line) => /(\d+)\/\1$/.test(line));
       return ready && Object.fromEntries(services.map((line) => line.replace(`${TEST_PROJECT}_`, '').split(' ') as [string, string]));
     }, 300_000, 2_000);
     expect(replicas['listener-service']).toBe('2/2');
