@@ -79,8 +79,11 @@ beforeAll(async () => {
     'MONGO_HOST_PORT',
     'AMQP_HOST_PORT',
     'SMTP_HOST_PORT',
+    'PROMETHEUS_PORT',
+    'JAEGER_UI_PORT',
   );
-  env = { COMPOSE_PROJECT_NAME: TEST_PROJECT, TAG: TEST_TAG, CLIENT_PORTS: '1', ...ports };
+  // With the observability profile: Prometheus and Jaeger run beside the stack, as README's "Metrics" and "Tracing" say.
+  env = { COMPOSE_PROJECT_NAME: TEST_PROJECT, TAG: TEST_TAG, CLIENT_PORTS: '1', COMPOSE_PROFILES: 'observability', ...ports };
   // What a run that was stopped half-way left behind: its containers, and its data.
   await make('down', env);
   await removeTestVolumes();
@@ -119,6 +122,40 @@ describe('make up_build', () => {
     expect(await published('front-end')).toBe(`80/tcp -> 127.0.0.1:${env.FRONT_END_PORT}`);
     expect(await published('mailhog')).toContain(`8025/tcp -> 127.0.0.1:${env.MAIL_UI_PORT}`);
     expect(await published('rabbitmq')).toContain(`15672/tcp -> 127.0.0.1:${env.RABBITMQ_UI_PORT}`);
+  });
+});
+
+describe('the observability profile', () => {
+  it('Prometheus scrapes every service of the stack and reports each up', async () => {
+    type Result = { metric: { instance: string }; value: [number, string] };
+    const up = await waitFor('Prometheus to scrape the six services', async () => {
+      const response = await fetch(`http://127.0.0.1:${env.PROMETHEUS_PORT}/api/v1/query?query=${encodeURIComponent('up{job="go-micro"}')}`).catch(() => undefined);
+      if (!response?.ok) return false;
+      const found = ((await response.json()) as { data: { result: Result[] } }).data.result;
+      return found.length === 6 && found.every((result) => result.value[1] === '1') && found;
+    }, 120_000, 2_000);
+    expect(up.map((result) => result.metric.instance).sort()).toEqual(
+      ['authentication-service:80', 'broker-service:80', 'front-end:80', 'listener-service:80', 'logger-service:80', 'mailer-service:80'],
+    );
+  });
+
+  it("a log entry's trace reaches Jaeger with the broker's and the logger's spans", async () => {
+    const traceId = [...crypto.getRandomValues(new Uint8Array(16))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+    const response = await fetch(`http://127.0.0.1:${env.BROKER_PORT}/handle`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      body: JSON.stringify(payloads.log(uniqueName('traced'), 'in Jaeger')),
+    });
+    expect(response.status).toBe(202);
+    expect(response.headers.get('x-trace-id')).toBe(traceId);
+    const services = await waitFor('the trace in Jaeger', async () => {
+      const reply = await fetch(`http://127.0.0.1:${env.JAEGER_UI_PORT}/api/traces/${traceId}`).catch(() => undefined);
+      if (!reply?.ok) return false;
+      const { data } = (await reply.json()) as { data: { processes: Record<string, { serviceName: string }> }[] };
+      const names = new Set(Object.values(data[0]?.processes ?? {}).map((process) => process.serviceName));
+      return names.has('broker-service') && names.has('logger-service') && names;
+    }, 60_000, 1_000);
+    expect([...services].sort()).toEqual(['broker-service', 'logger-service']);
   });
 });
 
