@@ -4,6 +4,7 @@
 #   FerretDB  MongoDB protocol on 127.0.0.1:27017 (no auth; data kept under the cache dir)
 #   Mailpit   SMTP on 127.0.0.1:1025, web UI and API on http://127.0.0.1:8025
 #   Jaeger    OTLP in on 127.0.0.1:4317 (gRPC) and 4318 (HTTP), query API on http://127.0.0.1:16686 (tools/jaeger)
+#   Prometheus  scraping every service, UI on http://127.0.0.1:9090 (Debian's, when installed: make setup)
 # Ctrl-C or SIGTERM stops them all; if one stops, the others are stopped too.
 # Addresses can be changed with DEV_MONGO_ADDR, DEV_SMTP_ADDR, DEV_MAIL_UI_ADDR; Jaeger's with the
 # JAEGER_* variables of tools/jaeger/config.yaml.
@@ -60,6 +61,15 @@ pids+=("$!")
 pids+=("$!")
 JAEGER_LOG_LEVEL=${JAEGER_LOG_LEVEL:-warn} "$jaeger" --config "$repo_root/tools/jaeger/config.yaml" &
 pids+=("$!")
+prometheus_addr=${DEV_PROMETHEUS_ADDR:-127.0.0.1:9090}
+if command -v prometheus >/dev/null && ! in_use "$prometheus_addr"; then
+  prometheus --config.file="$repo_root/project/prometheus/prometheus.dev.yml" --storage.tsdb.path="$data_dir/prometheus" \
+    --web.listen-address="$prometheus_addr" --log.level=warn &
+  pids+=("$!")
+  log "metrics: http://$prometheus_addr (Prometheus, scraping every service's /metrics)"
+else
+  log "no Prometheus started (not installed, or $prometheus_addr in use): each service's /metrics still answers"
+fi
 
 log "MongoDB: mongodb://$mongo_addr  SMTP: $smtp_addr  mail UI: http://$ui_addr  traces: http://${JAEGER_QUERY_HTTP_ADDR:-127.0.0.1:16686}/api/services  (Ctrl-C stops them all)"
 

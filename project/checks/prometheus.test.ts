@@ -15,8 +15,8 @@ interface Panel {
 }
 
 describe('Prometheus and Grafana files (promtool)', () => {
-  it('when the compose and swarm configurations are checked, Prometheus accepts them and their rules', async () => {
-    for (const file of ['prometheus.yml', 'prometheus.swarm.yml']) {
+  it('when the compose, swarm and make dev configurations are checked, Prometheus accepts them and their rules', async () => {
+    for (const file of ['prometheus.yml', 'prometheus.swarm.yml', 'prometheus.dev.yml']) {
       const result = await run(PROMTOOL, ['check', 'config', join(PROMETHEUS, file)]);
       expect(result.code, `${file}: ${result.output}`).toBe(0);
       expect(result.output).toContain('SUCCESS: 7 rules found');
