@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 
 /**
  * The process's metrics, in the Prometheus text format on GET /metrics of every
@@ -37,7 +37,11 @@ const outboundDuration = new Histogram({
   registers: [registry],
 });
 
-/** Messages a queue consumer settled: handled, retried later, or dead-lettered. */
+/** How a queue consumer settles a message: handled, retried later, or dead-lettered. */
+export const QUEUE_OUTCOMES = ['handled', 'retried', 'dead_lettered'] as const;
+export type QueueOutcome = (typeof QUEUE_OUTCOMES)[number];
+
+/** Messages a queue consumer settled, by outcome. */
 export const queueMessages = new Counter({
   name: 'queue_messages_total',
   help: 'Messages taken from a queue, by how they were settled.',
@@ -97,11 +101,20 @@ export async function timeCall<T>(target: string, transport: Transport, call: ()
 export const requestMetrics = (): RequestHandler => (req, res, next) => {
   const end = httpDuration.startTimer();
   res.once('finish', () => {
-    const route = (req.route as { path?: unknown } | undefined)?.path;
-    end({ method: req.method, route: typeof route === 'string' ? `${req.baseUrl}${route}` : 'unmatched', status: String(res.statusCode) });
+    end({ method: req.method, route: matchedRoute(req) ?? 'unmatched', status: String(res.statusCode) });
   });
   next();
 };
+
+/**
+ * The route pattern Express matched for a request (`/users/:id`, with its
+ * router's mount path), or undefined before matching and for a 404. The one
+ * label the metrics and the traces both use, so they name routes alike.
+ */
+export function matchedRoute(req: Request): string | undefined {
+  const route = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof route === 'string' ? `${req.baseUrl}${route}` : undefined;
+}
 
 /** GET /metrics: the registry in Prometheus' text format. */
 export const metricsEndpoint = (): RequestHandler => async (_req, res, next) => {

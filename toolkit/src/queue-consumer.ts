@@ -4,7 +4,7 @@ import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type { Logger } from './logger.js';
 import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId } from './request-context.js';
 import { extractTraceContext, failSpan, SpanKind, withSpan } from './tracing.js';
-import { queueMessages, watchQueueDepth } from './metrics.js';
+import { QUEUE_OUTCOMES, queueMessages, watchQueueDepth, type QueueOutcome } from './metrics.js';
 import { ATTEMPTS_HEADER, FAILURE_HEADER, failedAttempts, nextStep, type RetryPolicy } from './retry-policy.js';
 
 /** What became of one message: done, worth another try later, or never going to work. */
@@ -78,6 +78,8 @@ export class QueueConsumer {
     });
     this.wrapper = this.connection.createChannel({ name: this.options.name ?? this.options.queues.work, confirm: true, setup: (channel: ConfirmChannel) => this.setup(channel) });
     this.wrapper.on('error', (err: Error) => logger.error({ reason: err.message }, 'RabbitMQ set-up failed'));
+    // Every outcome is a series from the start, so a rate() or an alert on dead_lettered sees 0 before the first one.
+    for (const outcome of QUEUE_OUTCOMES) queueMessages.inc({ queue: this.options.queues.work, outcome }, 0);
     // queue_depth on GET /metrics: what waits in the work queue, asked of RabbitMQ at each scrape.
     this.unwatchDepth = watchQueueDepth(this.options.queues.work, async () => {
       const channel = this.current?.channel;
@@ -174,10 +176,10 @@ export class QueueConsumer {
   }
 
   /** Acks the message once its outcome is safe; says how it was settled, for queue_messages_total. */
-  private async settle(channel: ConfirmChannel, message: ConsumeMessage, outcome: Outcome): Promise<'handled' | 'retried' | 'dead_lettered'> {
+  private async settle(channel: ConfirmChannel, message: ConsumeMessage, outcome: Outcome): Promise<QueueOutcome> {
     const { queues, retry, logger } = this.options;
     const messageId = message.properties.messageId;
-    let settledAs: 'handled' | 'retried' | 'dead_lettered' = 'handled';
+    let settledAs: QueueOutcome = 'handled';
     if (outcome.kind === 'retry') {
       const failed = failedAttempts(message.properties.headers) + 1;
       const step = nextStep(retry, failed);

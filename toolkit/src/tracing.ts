@@ -20,6 +20,7 @@ import { BatchSpanProcessor, ConsoleSpanExporter, NodeTracerProvider, SimpleSpan
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { RequestHandler } from 'express';
 import type { Logger } from './logger.js';
+import { matchedRoute } from './metrics.js';
 
 export { context, trace, SpanKind, SpanStatusCode, type Context, type Span };
 
@@ -250,10 +251,10 @@ export const traceRequests = (): RequestHandler => (req, res, next) => {
   const end = () => {
     if (ended) return;
     ended = true;
-    const route = (req.route as { path?: unknown } | undefined)?.path;
-    if (typeof route === 'string') {
-      span.updateName(`${req.method} ${req.baseUrl}${route}`);
-      span.setAttribute('http.route', `${req.baseUrl}${route}`);
+    const route = matchedRoute(req);
+    if (route !== undefined) {
+      span.updateName(`${req.method} ${route}`);
+      span.setAttribute('http.route', route);
     }
     span.setAttribute('http.response.status_code', res.statusCode);
     if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
