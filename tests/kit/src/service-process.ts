@@ -24,9 +24,11 @@ export async function startService(
   env: Record<string, string>,
   healthUrl: string,
   timeoutMs = 30_000,
+  stdoutFile?: string,
 ): Promise<ServiceProcess> {
   const service = spawnManaged(name, process.execPath, [resolve(repoRoot, dir, 'dist/main.js')], {
     cwd: resolve(repoRoot, dir),
+    ...(stdoutFile === undefined ? {} : { stdoutFile }),
     env: { LOG_PRETTY: 'false', LOG_LEVEL: 'warn', NODE_OPTIONS: SERVICE_NODE_OPTIONS, ...env },
   });
   try {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { freePorts } from './free-port.js';
 import { startFerretDB, type FerretDB, type MongoServer } from './ferretdb.js';
 import { startMailCatcher, type MailCatcher, type SharedMailCatcher } from './mail-catcher.js';
@@ -23,6 +24,8 @@ export interface SystemOptions {
   aliveOnly?: readonly ServiceName[];
   /** More environment for a service, over what compose would set (LOG_LEVEL, a proxied MONGO_URL, shorter retries). */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** A directory where each service's log lines go (`<name>.log`), instead of this process (the benchmark's). */
+  logDir?: string;
 }
 
 /** The system, running natively as `make dev` runs it, on free ports, with a database and vhost of its own. */
@@ -113,7 +116,14 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     const label = replicasOf(name) > 1 ? `${name}-${replica}` : name;
     running.set(
       key(name, replica),
-      await startService(label, dir, { ...env, ...options.env?.[name], ...extraEnv, PORT: `${port}` }, `${url(name, replica)}${healthPath}`),
+      await startService(
+        label,
+        dir,
+        { ...env, ...options.env?.[name], ...extraEnv, PORT: `${port}` },
+        `${url(name, replica)}${healthPath}`,
+        undefined,
+        options.logDir === undefined ? undefined : join(options.logDir, `${label}.log`),
+      ),
     );
   };
   const stop = async (name: ServiceName, replica = 0) => {
