@@ -94,17 +94,26 @@ export async function timeCall<T>(target: string, transport: Transport, call: ()
   }
 }
 
+type HistogramChild = ReturnType<typeof httpDuration.labels>;
+/** One child per method, route and status seen: prom-client hashes the labels on every observe otherwise. */
+const requestSeries = new Map<string, HistogramChild>();
+
 /**
- * Times every request into `http_server_request_duration_seconds`, labelled by the
+ * Counts a request into `http_server_request_duration_seconds`, labelled by the
  * route that matched (so /users/17 and /users/18 are one series) or "unmatched".
+ * The series are few (the parser knows ~30 methods, a service a handful of
+ * routes and statuses), so each is looked up once and kept.
  */
-export const requestMetrics = (): RequestHandler => (req, res, next) => {
-  const end = httpDuration.startTimer();
-  res.once('finish', () => {
-    end({ method: req.method, route: matchedRoute(req) ?? 'unmatched', status: String(res.statusCode) });
-  });
-  next();
-};
+export function recordRequest(req: Request, status: number, seconds: number): void {
+  const route = matchedRoute(req) ?? 'unmatched';
+  const key = `${req.method} ${route} ${status}`;
+  let series = requestSeries.get(key);
+  if (!series) {
+    series = httpDuration.labels(req.method, route, String(status));
+    requestSeries.set(key, series);
+  }
+  series.observe(seconds);
+}
 
 /**
  * The route pattern Express matched for a request (`/users/:id`, with its
