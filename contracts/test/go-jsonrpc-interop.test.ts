@@ -18,7 +18,7 @@ let address: string;
 const binary = join(tmpdir(), `go-jsonrpc-server-${process.pid}`);
 
 beforeAll(async () => {
-  startTracing('contracts-test', logger, {}, [new SimpleSpanProcessor(exporter)]);
+  await startTracing('contracts-test', logger, {}, [new SimpleSpanProcessor(exporter)]);
   const program = new URL('./go-jsonrpc-server/main.go', import.meta.url).pathname;
   // Built, then run, so that killing it kills the server itself (go run would leave its child behind).
   await promisify(execFile)('go', ['build', '-o', binary, program], { timeout: 120_000 });

@@ -25,7 +25,7 @@ async function hops(): Promise<number> {
 
 const off = await hops();
 const jaeger = await startJaeger();
-startTracing('span-cost', pino({ level: 'warn' }), { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint });
+await startTracing('span-cost', pino({ level: 'warn' }), { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint });
 await hops(); // warm-up
 const on = await hops();
 await stopTracing();

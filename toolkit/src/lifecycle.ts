@@ -177,9 +177,11 @@ export function runService<S extends z.ZodType<CommonConfig>>(
   }
   const logger = createLogger(service, { level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   exitOnCrash(logger);
-  startTracing(service, logger);
   startMetrics(service);
-  main({ config, logger }).catch((err: unknown) => {
+  // Tracing is on (or known off) before main opens a port or a pool, so every span from the first request on is made.
+  startTracing(service, logger)
+    .then(() => main({ config, logger }))
+    .catch((err: unknown) => {
     logger.fatal({ err }, err instanceof Error ? err.message : String(err));
     process.exit(1);
   });

@@ -18,8 +18,8 @@ import {
 const exporter = new InMemorySpanExporter();
 const quiet = pino({ level: 'silent' });
 
-beforeAll(() => {
-  startTracing('toolkit-test', quiet, {}, [new SimpleSpanProcessor(exporter)]);
+beforeAll(async () => {
+  await startTracing('toolkit-test', quiet, {}, [new SimpleSpanProcessor(exporter)]);
 });
 afterAll(() => stopTracing());
 beforeEach(() => exporter.reset());
