@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { badGateway, defineCounter, gatewayTimeout, serviceUnavailable, SpanKind, withSpan, type HttpError, type Logger } from '@go-micro/toolkit';
 import type { RenderMail } from './templates.js';
 
@@ -87,24 +88,37 @@ export class Mailer {
     return withSpan('smtp send', { kind: SpanKind.CLIENT, attributes }, () => this.sendOne(mail));
   }
 
+  /**
+   * The message is composed into one buffer first and handed to the pool as
+   * it is: streamed from the composer, it went to the socket in a write per
+   * header and part, a tenth of the service's CPU in system calls. The timer
+   * is cleared when the send settles; AbortSignal.timeout's went off for every
+   * mail ten seconds later, making a DOMException each time.
+   */
   private async sendOne(mail: RenderedOutgoingMail & { from?: string | undefined }): Promise<void> {
     const { domain, fromAddress, fromName, timeoutMs } = this.settings;
+    const messageId = `<${mail.messageIdLocalPart ?? randomUUID()}@${domain}>`;
+    // Covers what the socket timeouts cannot: a server that answers, but too slowly to finish.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
     try {
-      const info = await this.transport.sendMail({
+      const composed = new MailComposer({
         from: { name: fromName, address: mail.from || fromAddress },
         to: mail.to,
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
-        messageId: `<${mail.messageIdLocalPart ?? randomUUID()}@${domain}>`,
-        // Covers what the socket timeouts cannot: a server that answers, but too slowly to finish.
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      this.logger.info({ messageId: info.messageId }, 'mail sent');
+        messageId,
+      }).compile();
+      const raw = await composed.build();
+      await this.transport.sendMail({ envelope: composed.getEnvelope(), raw, signal: deadline.signal });
+      this.logger.info({ messageId }, 'mail sent');
       Mailer.mails.inc({ outcome: 'sent' });
     } catch (err) {
       Mailer.mails.inc({ outcome: 'failed' });
       throw mailServerError(err);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
