@@ -6,11 +6,14 @@ import bcrypt from 'bcrypt';
 import { MongoClient } from 'mongodb';
 
 /**
- * A bare Node HTTP server in a process of its own, answering every POST with
- * the broker's envelope: what Node alone does per request on this machine.
+ * A baseline server in a process of its own, answering every POST with the
+ * broker's envelope: `node`, Node's HTTP server alone (what Node does per
+ * request on this machine), or `express`, Express 5 with that one route and
+ * nothing else (what the framework the broker is built on costs).
  */
-export async function startBareServer(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const child: ChildProcess = fork(new URL('./bare-server.mjs', import.meta.url), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+export async function startBareServer(kind: 'node' | 'express'): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const script = kind === 'node' ? './bare-server.mjs' : './bare-express.mjs';
+  const child: ChildProcess = fork(new URL(script, import.meta.url), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const [port] = (await once(child, 'message')) as [number];
   return {
     url: `http://127.0.0.1:${port}`,

@@ -101,18 +101,23 @@ async function main(): Promise<void> {
     out.push(text);
   };
 
-  log('baselines: a bare Node HTTP server, the store raw, bcrypt...');
-  const bare = await startBareServer();
-  const bareRate = new Map<number, LoadResult>();
-  const bareCpu = new Map<number, number>();
-  for (const connections of CONNECTIONS) {
-    await load(bare.url, { path: '/' }, WARMUP_S, connections);
-    const before = cpuMicros(bare.pid);
-    const result = await load(bare.url, { path: '/' }, DURATION_S, connections);
-    bareRate.set(connections, result);
-    bareCpu.set(connections, (cpuMicros(bare.pid) - before) / result.total);
-  }
-  await bare.stop();
+  log('baselines: a bare Node HTTP server, bare Express, the store raw, bcrypt...');
+  const baseline = async (kind: 'node' | 'express') => {
+    const server = await startBareServer(kind);
+    const rate = new Map<number, LoadResult>();
+    const cpu = new Map<number, number>();
+    for (const connections of CONNECTIONS) {
+      await load(server.url, { path: '/' }, WARMUP_S, connections);
+      const before = cpuMicros(server.pid);
+      const result = await load(server.url, { path: '/' }, DURATION_S, connections);
+      rate.set(connections, result);
+      cpu.set(connections, (cpuMicros(server.pid) - before) / result.total);
+    }
+    await server.stop();
+    return { rate, cpu };
+  };
+  const { rate: bareRate, cpu: bareCpu } = await baseline('node');
+  const { rate: expressRate, cpu: expressCpu } = await baseline('express');
 
   log('starting the system (FerretDB, Mailpit, a Postgres database, a RabbitMQ vhost, every service)...');
   // One client (this process) makes every request: the per-client limits would measure 429s, not the routes.
@@ -181,6 +186,8 @@ async function main(): Promise<void> {
           ['bare Node HTTP server, POST / (req/s)', ...CONNECTIONS.map((c) => fixed(bareRate.get(c)!.rps))],
           ['bare Node p99 (ms)', ...CONNECTIONS.map((c) => bareRate.get(c)!.p99)],
           ['bare Node CPU per request (µs)', ...CONNECTIONS.map((c) => fixed(bareCpu.get(c)!))],
+          ['bare Express 5, one route (req/s)', ...CONNECTIONS.map((c) => fixed(expressRate.get(c)!.rps))],
+          ['bare Express CPU per request (µs)', ...CONNECTIONS.map((c) => fixed(expressCpu.get(c)!))],
           ['FerretDB raw insertOne, N writers (/s)', ...CONNECTIONS.map((c) => fixed(insertRate.get(c)!))],
           [`bcrypt cost ${BCRYPT_COST}, one per core (/s)`, ...CONNECTIONS.map(() => fixed(hashRate, 1))],
         ],
@@ -191,7 +198,7 @@ async function main(): Promise<void> {
     say('## Routes');
     say();
     say('Errors: replies that were not 2xx / requests without a reply (of which 503s: load shed on purpose). Of limit: the');
-    say('2xx replies per second divided by the limit at the same connections. Peak RSS: the highest of any service during');
+    say('2xx replies per second divided by the limit at the same connections (POST /: by bare Node and by bare Express). Peak RSS: the highest of any service during');
     say('the row, and whose. CPU: µs of CPU per request, per service that did any (from /proc).');
     say();
     say('```');
@@ -209,7 +216,7 @@ async function main(): Promise<void> {
             result.p50,
             result.p99,
             errors,
-            limit ? `${(ok / limit.rate).toFixed(2)} ${limit.what}` : '-',
+            limit ? `${(ok / limit.rate).toFixed(2)} ${limit.what}${route.limit === 'node' ? `, ${(ok / expressRate.get(connections)!.rps).toFixed(2)} Express` : ''}` : '-',
             peak ? `${fixed(peak.mib)} ${peak.service}` : '-',
             Object.entries(perService)
               .map(([name, micros]) => `${name} ${fixed(micros)}`)

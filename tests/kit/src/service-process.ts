@@ -9,8 +9,8 @@ export type ServiceProcess = ManagedProcess & { name: string };
 
 /**
  * What the images set (ENV NODE_OPTIONS in each Dockerfile), and `make dev` too: V8's young
- * generation capped at 4 MiB a semi-space instead of 16, which keeps every service under
- * 100 MB RSS under load for no measurable loss of throughput (tests/bench/README.md).
+ * generation capped at 4 MiB a semi-space instead of 16, 10 to 25 MB less RSS under load for
+ * no measurable loss of throughput (tests/bench/README.md, memory).
  */
 export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=4';
 
