@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { startSystem, type ServiceName, type System } from '@go-micro/testkit/system.js';
 import { bcryptRate, rawInsertRate, startBareServer } from './baselines.js';
+import { comparedFromEnv, type Compared } from './compare.js';
 import { formatTable, load, routes, type LoadResult, type Route } from './load.js';
 
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,10,50').split(',').map(Number);
@@ -55,6 +56,8 @@ interface Row {
   peak?: { service: ServiceName; mib: number };
   /** CPU µs per request of each service that did any work. */
   cpu: Partial<Record<ServiceName, number>>;
+  /** The same load on the compared system (BENCH_COMPARE_CMD), right after. */
+  other?: LoadResult;
 }
 
 /**
@@ -91,6 +94,17 @@ async function measure(system: System, route: Route, connections: number): Promi
     if (perRequest >= 20) cpu[name] = perRequest;
   }
   return { route, connections, result, cpu, ...(peak ? { peak } : {}) };
+}
+
+/** The same row on the compared system: started afresh for it (the Go original leaks a connection per JSON-RPC call and per login), warmed up, measured, stopped. */
+async function measureCompared(compared: Compared, route: Route, connections: number): Promise<LoadResult> {
+  await compared.start();
+  try {
+    await load(compared.url, route, WARMUP_S, connections);
+    return await load(compared.url, route, DURATION_S, connections);
+  } finally {
+    await compared.stop();
+  }
 }
 
 async function main(): Promise<void> {
@@ -138,7 +152,9 @@ async function main(): Promise<void> {
       'front-end': production,
     },
   });
-  process.once('SIGINT', () => void system.shutdown().finally(() => process.exit(130)));
+  const compared = comparedFromEnv(system);
+  if (compared) log(`comparing with the system BENCH_COMPARE_CMD starts, at ${compared.url}`);
+  process.once('SIGINT', () => void Promise.allSettled([compared?.stop(), system.shutdown()]).finally(() => process.exit(130)));
   try {
     const insertRate = new Map<number, number>();
     for (const connections of CONNECTIONS) insertRate.set(connections, await rawInsertRate(system.mongo.url, connections, DURATION_S));
@@ -152,6 +168,7 @@ async function main(): Promise<void> {
       for (const connections of CONNECTIONS) {
         log(`loading ${route.name} with ${connections} connection${connections === 1 ? '' : 's'} (${WARMUP_S} s warm-up, ${DURATION_S} s measured)...`);
         const row = await measure(system, route, connections);
+        if (compared) row.other = await measureCompared(compared, route, connections);
         rows.push(row);
         for (const [service, pid] of services(system)) highest.set(service, Math.max(highest.get(service) ?? 0, memory(pid).peak));
       }
@@ -227,6 +244,41 @@ async function main(): Promise<void> {
     );
     say('```');
     say();
+    if (compared) {
+      say('## Against the compared system, row by row');
+      say();
+      say(`BENCH_COMPARE_CMD's system at ${compared.url}, loaded right after this one with the same row, started afresh for each row.`);
+      say('Ratio: 2xx replies per second, this / compared; "-" where the compared system has no such route (no 2xx at all).');
+      say();
+      say('```');
+      say(
+        formatTable(
+          ['route', 'conn', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'compared req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio'],
+          rows.flatMap(({ route, connections, result, other }) => {
+            if (!other) return [];
+            const ok = (r: LoadResult) => (r.total - r.non2xx) / DURATION_S;
+            const answered = ok(other) > 0;
+            return [
+              [
+                route.name,
+                connections,
+                fixed(result.rps, 1),
+                result.p50,
+                result.p99,
+                `${result.non2xx}/${result.errors}`,
+                answered ? fixed(other.rps, 1) : '-',
+                answered ? other.p50 : '-',
+                answered ? other.p99 : '-',
+                `${other.non2xx}/${other.errors}`,
+                answered ? (ok(result) / ok(other)).toFixed(2) : '-',
+              ],
+            ];
+          }),
+        ),
+      );
+      say('```');
+      say();
+    }
     say('## Memory (MiB)');
     say();
     say('```');
@@ -246,6 +298,7 @@ async function main(): Promise<void> {
       log(`\nwritten to ${RESULTS.pathname}`);
     }
   } finally {
+    await compared?.stop();
     await system.shutdown();
   }
 }
