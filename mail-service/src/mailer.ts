@@ -97,7 +97,8 @@ export class Mailer {
    */
   private async sendOne(mail: RenderedOutgoingMail & { from?: string | undefined }): Promise<void> {
     const { domain, fromAddress, fromName, timeoutMs } = this.settings;
-    const messageId = `<${mail.messageIdLocalPart ?? randomUUID()}@${domain}>`;
+    const id = randomUUID();
+    const messageId = `<${mail.messageIdLocalPart ?? id}@${domain}>`;
     // Covers what the socket timeouts cannot: a server that answers, but too slowly to finish.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), timeoutMs);
@@ -109,9 +110,10 @@ export class Mailer {
         text: mail.text,
         html: mail.html,
         messageId,
+        baseBoundary: id.replaceAll('-', ''),
       }).compile();
       const raw = await composed.build();
-      await this.transport.sendMail({ envelope: composed.getEnvelope(), raw, signal: deadline.signal });
+      await this.transport.sendMail({ envelope: composed.getEnvelope(), raw, messageId, signal: deadline.signal });
       this.logger.info({ messageId }, 'mail sent');
       Mailer.mails.inc({ outcome: 'sent' });
     } catch (err) {
