@@ -11,9 +11,9 @@ import { MongoClient } from 'mongodb';
  * request on this machine), or `express`, Express 5 with that one route and
  * nothing else (what the framework the broker is built on costs).
  */
-export async function startBareServer(kind: 'node' | 'express'): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+export async function startBareServer(kind: 'node' | 'express', node: string = process.execPath): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const script = kind === 'node' ? './bare-server.mjs' : './bare-express.mjs';
-  const child: ChildProcess = fork(new URL(script, import.meta.url), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(new URL(script, import.meta.url), [], { execPath: node, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const [port] = (await once(child, 'message')) as [number];
   return {
     url: `http://127.0.0.1:${port}`,

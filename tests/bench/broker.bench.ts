@@ -1,6 +1,7 @@
 // `make bench`: every broker route of the whole system, run natively, at 1, 10 and 50
 // connections, beside the limits measured in the same run. Prints numbers and writes them to
 // tests/bench/results.md (quoted by the README); asserts nothing.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,8 +15,16 @@ const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,10,50').split(',').map(
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 // BENCH_ROUTES=mail,auth: only the routes whose name contains one of these (a quick look at one route).
 const ROUTE_FILTER = process.env.BENCH_ROUTES?.split(',').filter(Boolean);
+// BENCH_NODE: the `node` the services and the baselines run under: this one's by default, `image`
+// for the version the images run (fetched once by scripts/image-node.sh), or a path.
+const NODE =
+  process.env.BENCH_NODE === 'image'
+    ? execFileSync(new URL('../../scripts/image-node.sh', import.meta.url).pathname, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim()
+    : process.env.BENCH_NODE || process.execPath;
+const NODE_VERSION = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim().replace(/^v/, '');
+// Under another Node the table goes to a file of its own, so results.md stays the machine's Node's.
+const RESULTS = NODE === process.execPath ? new URL('./results.md', import.meta.url) : new URL(`./results-node-${NODE_VERSION}.md`, import.meta.url);
 const WARMUP_S = 1;
-const RESULTS = new URL('./results.md', import.meta.url);
 const BCRYPT_COST = 12;
 
 /** Resident and peak resident memory of a process in MiB, from the kernel's own accounting. */
@@ -117,7 +126,7 @@ async function main(): Promise<void> {
 
   log('baselines: a bare Node HTTP server, bare Express, the store raw, bcrypt...');
   const baseline = async (kind: 'node' | 'express') => {
-    const server = await startBareServer(kind);
+    const server = await startBareServer(kind, NODE);
     const rate = new Map<number, LoadResult>();
     const cpu = new Map<number, number>();
     for (const connections of CONNECTIONS) {
@@ -143,6 +152,7 @@ async function main(): Promise<void> {
   log(`the services' logs: ${logDir}`);
   const system = await startSystem({
     logDir,
+    node: NODE,
     env: {
       authentication: { ...production, LOGIN_PER_MINUTE: '10000', LOGIN_FAILURES_PER_EMAIL: '10000' },
       broker: { ...production, MAIL_PER_MINUTE: '10000' },
@@ -190,7 +200,7 @@ async function main(): Promise<void> {
     const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
     say(`# make bench: broker routes, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
     say();
-    say(`${availableParallelism()} cores (${cpu}), Node ${process.versions.node}; every service, FerretDB, Postgres, RabbitMQ, Mailpit`);
+    say(`${availableParallelism()} cores (${cpu}), Node ${NODE_VERSION}${NODE === process.execPath ? '' : ` (${process.env.BENCH_NODE === 'image' ? 'the images\' Node' : NODE})`}; every service, FerretDB, Postgres, RabbitMQ, Mailpit`);
     say(`and the load generator (autocannon, keep-alive) on this one machine. ${WARMUP_S} s warm-up, then ${DURATION_S} s measured per row.`);
     say();
     say('## Limits, measured in this run');

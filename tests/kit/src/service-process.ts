@@ -27,15 +27,24 @@ export const SERVICE_NODE_FLAGS = ['--heap-growing-percent=50'] as const;
  * Starts a built service as `make dev` does (`node <dir>/dist/main.js` with its
  * environment) and resolves once `healthUrl` answers 200.
  */
+export interface StartServiceOptions {
+  /** How long it may take to answer `healthUrl` (30 s). */
+  timeoutMs?: number;
+  /** A file for its standard output instead of this process. */
+  stdoutFile?: string | undefined;
+  /** The `node` to run it with; this process's own by default (the bench can take the images' Node). */
+  node?: string | undefined;
+}
+
 export async function startService(
   name: string,
   dir: string,
   env: Record<string, string>,
   healthUrl: string,
-  timeoutMs = 30_000,
-  stdoutFile?: string,
+  options: StartServiceOptions = {},
 ): Promise<ServiceProcess> {
-  const service = spawnManaged(name, process.execPath, [...SERVICE_NODE_FLAGS, resolve(repoRoot, dir, 'dist/main.js')], {
+  const { timeoutMs = 30_000, stdoutFile, node = process.execPath } = options;
+  const service = spawnManaged(name, node, [...SERVICE_NODE_FLAGS, resolve(repoRoot, dir, 'dist/main.js')], {
     cwd: resolve(repoRoot, dir),
     ...(stdoutFile === undefined ? {} : { stdoutFile }),
     env: { LOG_PRETTY: 'false', LOG_LEVEL: 'warn', NODE_OPTIONS: SERVICE_NODE_OPTIONS, ...env },

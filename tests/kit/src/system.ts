@@ -26,6 +26,8 @@ export interface SystemOptions {
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   /** A directory where each service's log lines go (`<name>.log`), instead of this process (the benchmark's). */
   logDir?: string;
+  /** The `node` binary the services run under; this process's own by default. */
+  node?: string;
 }
 
 /** The system, running natively as `make dev` runs it, on free ports, with a database and vhost of its own. */
@@ -121,8 +123,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         dir,
         { ...env, ...options.env?.[name], ...extraEnv, PORT: `${port}` },
         `${url(name, replica)}${healthPath}`,
-        undefined,
-        options.logDir === undefined ? undefined : join(options.logDir, `${label}.log`),
+        { stdoutFile: options.logDir === undefined ? undefined : join(options.logDir, `${label}.log`), node: options.node },
       ),
     );
   };
