@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { currentRequestId } from './request-context.js';
 import { currentTraceId } from './tracing.js';
 
@@ -11,15 +11,64 @@ export interface LoggerOptions {
 }
 
 /**
- * JSON to stdout, one line per event, stamped with the service name, the current request id and, when a span is active, its trace id.
+ * Where the JSON lines go: a line is queued, and the lines of one turn of the
+ * event loop are written together, synchronously, when the turn ends, with
+ * pino's own destination (sonic-boom, which retries a full pipe).
  *
- * Written asynchronously, as pino advises for production: a line is queued and
- * the lines queued while a write is in flight go out in the next one, so a busy
- * service makes one write for many lines instead of a blocking write for each.
- * Nothing waits to fill a buffer, so a quiet service's line appears at once;
- * and pino flushes what is queued synchronously when the process exits, a
- * crash included (exitOnCrash logs, then exits).
+ * Measured on the broker's `POST /` (tests/bench/README.md): pino's
+ * asynchronous destination hands every write to libuv's thread pool, a wake-up
+ * of another thread and a completion back for each; at one connection, where
+ * every request is a turn of its own, that made the access line cost 30 µs of
+ * CPU a request, a third of the broker's, and half of it system time. Written
+ * at the end of the turn, a quiet service's line still appears at once, a busy
+ * one makes one write for many lines, and nothing crosses threads. What is
+ * queued when the process exits (a crash included: exitOnCrash logs, then
+ * exits) is written on the way out.
  */
+class LinesPerTurn implements DestinationStream {
+  private static readonly open = new Set<LinesPerTurn>();
+  private static exitHook = false;
+  private pending: string[] = [];
+  private scheduled = false;
+
+  constructor(private readonly out: ReturnType<typeof pino.destination>) {
+    LinesPerTurn.open.add(this);
+    if (!LinesPerTurn.exitHook) {
+      LinesPerTurn.exitHook = true;
+      process.once('exit', () => {
+        for (const lines of LinesPerTurn.open) lines.flushSync();
+      });
+    }
+  }
+
+  write(line: string): void {
+    this.pending.push(line);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.endOfTurn);
+    }
+  }
+
+  private readonly endOfTurn = () => {
+    this.scheduled = false;
+    this.flushSync();
+  };
+
+  /** Writes what is queued now (pino's logger.flush calls it too). */
+  flushSync(): void {
+    if (this.pending.length === 0) return;
+    const lines = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
+    this.pending = [];
+    this.out.write(lines);
+  }
+
+  flush(callback?: (err?: Error) => void): void {
+    this.flushSync();
+    callback?.();
+  }
+}
+
+/** JSON to stdout, one line per event, stamped with the service name, the current request id and, when a span is active, its trace id. */
 export function createLogger(service: string, options: LoggerOptions = {}): Logger {
   const pretty = options.pretty ?? process.stdout.isTTY;
   const settings = {
@@ -36,5 +85,5 @@ export function createLogger(service: string, options: LoggerOptions = {}): Logg
       ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l', singleLine: true } } }
       : {}),
   };
-  return pretty ? pino(settings) : pino(settings, pino.destination({ dest: 1, sync: false }));
+  return pretty ? pino(settings) : pino(settings, new LinesPerTurn(pino.destination({ dest: 1, sync: true })));
 }
