@@ -42,6 +42,10 @@ function cpuMicros(pid: number): number {
 
 const services = (system: System) => Object.entries(system.pids()) as [ServiceName, number][];
 const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+/** 2xx replies per second of a row. */
+const okRate = (result: LoadResult) => (result.total - result.non2xx) / DURATION_S;
+/** A row's req/s, p50 and p99 cells. */
+const rateCells = (result: LoadResult) => [fixed(result.rps, 1), result.p50, result.p99];
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 /**
@@ -234,14 +238,12 @@ async function main(): Promise<void> {
         ['route', 'conn', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'of limit', 'peak RSS MiB', 'CPU µs/request'],
         rows.map(({ route, connections, result, cpu: perService, peak }) => {
           const limit = limitOf(route, connections);
-          const ok = (result.total - result.non2xx) / DURATION_S;
+          const ok = okRate(result);
           const errors = `${result.non2xx}/${result.errors}${result.shed ? ` (${result.shed} shed)` : ''}`;
           return [
             route.name,
             connections,
-            fixed(result.rps, 1),
-            result.p50,
-            result.p99,
+            ...rateCells(result),
             errors,
             limit ? `${(ok / limit.rate).toFixed(2)} ${limit.what}${route.limit === 'node' ? `, ${(ok / expressRate.get(connections)!.rps).toFixed(2)} Express` : ''}` : '-',
             peak ? `${fixed(peak.mib)} ${peak.service}` : '-',
@@ -266,21 +268,16 @@ async function main(): Promise<void> {
           ['route', 'conn', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'compared req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio'],
           rows.flatMap(({ route, connections, result, other }) => {
             if (!other) return [];
-            const ok = (r: LoadResult) => (r.total - r.non2xx) / DURATION_S;
-            const answered = ok(other) > 0;
+            const answered = okRate(other) > 0;
             return [
               [
                 route.name,
                 connections,
-                fixed(result.rps, 1),
-                result.p50,
-                result.p99,
+                ...rateCells(result),
                 `${result.non2xx}/${result.errors}`,
-                answered ? fixed(other.rps, 1) : '-',
-                answered ? other.p50 : '-',
-                answered ? other.p99 : '-',
+                ...(answered ? rateCells(other) : ['-', '-', '-']),
                 `${other.non2xx}/${other.errors}`,
-                answered ? (ok(result) / ok(other)).toFixed(2) : '-',
+                answered ? (okRate(result) / okRate(other)).toFixed(2) : '-',
               ],
             ];
           }),
