@@ -30,8 +30,16 @@ export function comparedFromEnv(system: System, env: NodeJS.ProcessEnv = process
     child = undefined;
     if (!running || running.exitCode !== null || running.signalCode !== null) return;
     const exited = once(running, 'exit');
-    process.kill(-running.pid!, 'SIGTERM');
-    const timer = setTimeout(() => process.kill(-running.pid!, 'SIGKILL'), 10_000);
+    // The whole group: bash and whatever it started. Gone already is fine.
+    const signal = (name: NodeJS.Signals) => {
+      try {
+        process.kill(-running.pid!, name);
+      } catch {
+        // ESRCH: nothing left to stop.
+      }
+    };
+    signal('SIGTERM');
+    const timer = setTimeout(() => signal('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
   };

@@ -26,19 +26,11 @@ export interface LoggerOptions {
  * exits) is written on the way out.
  */
 class LinesPerTurn implements DestinationStream {
-  private static readonly open = new Set<LinesPerTurn>();
-  private static exitHook = false;
   private pending: string[] = [];
   private scheduled = false;
 
   constructor(private readonly out: ReturnType<typeof pino.destination>) {
-    LinesPerTurn.open.add(this);
-    if (!LinesPerTurn.exitHook) {
-      LinesPerTurn.exitHook = true;
-      process.once('exit', () => {
-        for (const lines of LinesPerTurn.open) lines.flushSync();
-      });
-    }
+    process.once('exit', () => this.flushSync());
   }
 
   write(line: string): void {
@@ -68,6 +60,9 @@ class LinesPerTurn implements DestinationStream {
   }
 }
 
+/** One for the process: every logger's lines go to stdout through it, in the order they were logged. */
+let stdoutLines: LinesPerTurn | undefined;
+
 /** JSON to stdout, one line per event, stamped with the service name, the current request id and, when a span is active, its trace id. */
 export function createLogger(service: string, options: LoggerOptions = {}): Logger {
   const pretty = options.pretty ?? process.stdout.isTTY;
@@ -85,5 +80,7 @@ export function createLogger(service: string, options: LoggerOptions = {}): Logg
       ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l', singleLine: true } } }
       : {}),
   };
-  return pretty ? pino(settings) : pino(settings, new LinesPerTurn(pino.destination({ dest: 1, sync: true })));
+  if (pretty) return pino(settings);
+  stdoutLines ??= new LinesPerTurn(pino.destination({ dest: 1, sync: true }));
+  return pino(settings, stdoutLines);
 }

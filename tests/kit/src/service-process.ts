@@ -23,10 +23,6 @@ export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=4';
  */
 export const SERVICE_NODE_FLAGS = ['--heap-growing-percent=50'] as const;
 
-/**
- * Starts a built service as `make dev` does (`node <dir>/dist/main.js` with its
- * environment) and resolves once `healthUrl` answers 200.
- */
 export interface StartServiceOptions {
   /** How long it may take to answer `healthUrl` (30 s). */
   timeoutMs?: number;
@@ -36,6 +32,10 @@ export interface StartServiceOptions {
   node?: string | undefined;
 }
 
+/**
+ * Starts a built service as `make dev` does (`node <dir>/dist/main.js` with its
+ * environment) and resolves once `healthUrl` answers 200.
+ */
 export async function startService(
   name: string,
   dir: string,
