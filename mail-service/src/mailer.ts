@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { badGateway, defineCounter, gatewayTimeout, serviceUnavailable, SpanKind, withSpan, type HttpError, type Logger } from '@go-micro/toolkit';
+import { SmtpPool } from './smtp-pool.js';
 import type { RenderMail } from './templates.js';
 
 export interface SmtpSettings {
@@ -48,7 +48,7 @@ const MAIL_SERVER = 'mail server';
  * dropped and the next send opens a new one, so the pool recovers by itself.
  */
 export class Mailer {
-  private readonly transport;
+  private readonly pool: SmtpPool;
 
   constructor(
     private readonly settings: SmtpSettings,
@@ -56,22 +56,24 @@ export class Mailer {
     private readonly logger: Logger,
   ) {
     const { host, port, encryption, username, password, domain, timeoutMs } = settings;
-    this.transport = nodemailer.createTransport({
-      pool: true,
-      maxConnections: 5,
-      host,
-      port,
-      secure: encryption === 'ssl',
-      requireTLS: encryption === 'tls',
-      ignoreTLS: encryption === 'none',
+    this.pool = new SmtpPool({
+      size: 5,
+      timeoutMs,
+      connection: {
+        host,
+        port,
+        secure: encryption === 'ssl',
+        requireTLS: encryption === 'tls',
+        ignoreTLS: encryption === 'none',
+        name: domain,
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+      },
       auth: username ? { user: username, pass: password } : undefined,
-      name: domain,
-      connectionTimeout: timeoutMs,
-      greetingTimeout: timeoutMs,
-      socketTimeout: timeoutMs,
+      // A connection's failure between sends is logged; the next send opens a new one.
+      onIdleError: (err) => this.logger.warn({ reason: err.message }, 'mail connection error'),
     });
-    // A transport-level failure is logged; the send that hit it has already been answered.
-    this.transport.on('error', (err: Error) => this.logger.warn({ reason: err.message }, 'mail transport error'));
   }
 
   readonly send: SendMail = async (mail) => {
@@ -91,20 +93,14 @@ export class Mailer {
   /**
    * The message is composed into one buffer first and handed to the pool as
    * it is: streamed from the composer, it went to the socket in a write per
-   * header and part, a tenth of the service's CPU in system calls. The timer
-   * is cleared when the send settles; AbortSignal.timeout's went off for every
-   * mail ten seconds later, making a DOMException each time. One random id
-   * serves the Message-ID and the MIME boundary, and the Message-ID goes to
-   * sendMail too: otherwise nodemailer drew nine random numbers a mail (5-6 µs
-   * each on these machines) for boundaries and a Message-ID it then discarded.
+   * header and part, a tenth of the service's CPU in system calls. One random id
+   * serves the Message-ID and the MIME boundary: otherwise nodemailer drew
+   * random numbers for each (5-6 µs each on these machines).
    */
   private async sendOne(mail: RenderedOutgoingMail & { from?: string | undefined }): Promise<void> {
-    const { domain, fromAddress, fromName, timeoutMs } = this.settings;
+    const { domain, fromAddress, fromName } = this.settings;
     const id = randomUUID();
     const messageId = `<${mail.messageIdLocalPart ?? id}@${domain}>`;
-    // Covers what the socket timeouts cannot: a server that answers, but too slowly to finish.
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs);
     try {
       const composed = new MailComposer({
         from: { name: fromName, address: mail.from || fromAddress },
@@ -116,21 +112,19 @@ export class Mailer {
         baseBoundary: id.replaceAll('-', ''),
       }).compile();
       const raw = await composed.build();
-      await this.transport.sendMail({ envelope: composed.getEnvelope(), raw, messageId, signal: deadline.signal });
+      await this.pool.send(composed.getEnvelope(), raw);
       this.logger.info({ messageId }, 'mail sent');
       Mailer.mails.inc({ outcome: 'sent' });
     } catch (err) {
       Mailer.mails.inc({ outcome: 'failed' });
       throw mailServerError(err);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
   /** Resolves when the mail server accepts a connection and a greeting (the service's readiness); 503 or 504 naming it otherwise. */
   async verify(): Promise<void> {
     try {
-      await this.transport.verify();
+      await this.pool.verify();
     } catch (err) {
       throw mailServerError(err);
     }
@@ -138,7 +132,7 @@ export class Mailer {
 
   /** Closes idle connections; one in the middle of a delivery finishes it first. */
   close(): void {
-    this.transport.close();
+    this.pool.close();
   }
 }
 
