@@ -17,7 +17,7 @@ const schema = serviceConfig({
     .list('http://localhost:8081,http://127.0.0.1:8081')
     .refine((origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)), { error: 'expected origins like http://localhost:8081, comma-separated' }),
   /** Mails one client address may have sent through the mail action per minute, per broker replica. */
-  MAIL_PER_MINUTE: env.count(10, 10_000),
+  MAIL_PER_MINUTE: env.count(10, 100_000),
   /** Where logs.proto is; by default the one in the contracts package. */
   PROTO_PATH: z
     .string()

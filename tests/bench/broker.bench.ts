@@ -159,7 +159,7 @@ async function main(): Promise<void> {
     node: NODE,
     env: {
       authentication: { ...production, LOGIN_PER_MINUTE: '10000', LOGIN_FAILURES_PER_EMAIL: '10000' },
-      broker: { ...production, MAIL_PER_MINUTE: '10000' },
+      broker: { ...production, MAIL_PER_MINUTE: '100000' },
       mail: { ...production, MAIL_MAX_PER_MINUTE: '100000' },
       logger: production,
       listener: production,

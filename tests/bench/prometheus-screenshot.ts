@@ -18,7 +18,7 @@ const QUERY = 'sum by (route) (rate(http_server_request_duration_seconds_count{s
 const SERVICES: ServiceName[] = ['broker', 'authentication', 'logger', 'listener', 'mail', 'front-end'];
 
 const system = await startSystem({
-  env: { broker: { MAIL_PER_MINUTE: '10000' }, mail: { MAIL_MAX_PER_MINUTE: '100000' } },
+  env: { broker: { MAIL_PER_MINUTE: '100000' }, mail: { MAIL_MAX_PER_MINUTE: '100000' } },
 });
 const dir = await mkdtemp(join(tmpdir(), 'prometheus-'));
 const port = await freePort();
