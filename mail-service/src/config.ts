@@ -32,6 +32,8 @@ const schema = serviceConfig({
   MAIL_MAX_PER_MINUTE: env.count(60, 100_000),
   /** How long one send may take, connecting included; under the broker's 5 s so the broker passes on our answer. */
   MAIL_TIMEOUT_MS: env.milliseconds(4_000),
+  /** SMTP connections kept open to the mail server at most; sends beyond them wait their turn (within MAIL_TIMEOUT_MS). */
+  MAIL_MAX_CONNECTIONS: env.count(20, 1000),
   /** Where user.registered events come from (exchange users_topic), to be welcomed. */
   RABBIT_URL: env.url('amqp://guest:guest@localhost:5672', ['amqp:', 'amqps:']),
   /** The durable queue of sign-ups to welcome; `<name>.retry` and `<name>.dead` go with it. */

@@ -16,6 +16,8 @@ export interface SmtpSettings {
   fromName: string;
   /** Bound on one send, connecting included. */
   timeoutMs: number;
+  /** SMTP connections open at once at most (20 if not given). */
+  maxConnections?: number;
 }
 
 /** A mail as the page asks for it; an empty `from` means FROM_ADDRESS. */
@@ -55,9 +57,9 @@ export class Mailer {
     private readonly render: RenderMail,
     private readonly logger: Logger,
   ) {
-    const { host, port, encryption, username, password, domain, timeoutMs } = settings;
+    const { host, port, encryption, username, password, domain, timeoutMs, maxConnections = 20 } = settings;
     this.pool = new SmtpPool({
-      size: 5,
+      size: maxConnections,
       timeoutMs,
       connection: {
         host,

@@ -22,6 +22,7 @@ runService('mail-service', configSchema, async ({ config, logger }) => {
       fromAddress: config.FROM_ADDRESS,
       fromName: config.FROM_NAME,
       timeoutMs: config.MAIL_TIMEOUT_MS,
+      maxConnections: config.MAIL_MAX_CONNECTIONS,
     },
     render,
     logger,
