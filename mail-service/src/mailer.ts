@@ -16,8 +16,8 @@ export interface SmtpSettings {
   fromName: string;
   /** Bound on one send, connecting included. */
   timeoutMs: number;
-  /** SMTP connections open at once at most (20 if not given). */
-  maxConnections?: number;
+  /** SMTP connections open at once at most (MAIL_MAX_CONNECTIONS). */
+  maxConnections: number;
 }
 
 /** A mail as the page asks for it; an empty `from` means FROM_ADDRESS. */
@@ -57,7 +57,7 @@ export class Mailer {
     private readonly render: RenderMail,
     private readonly logger: Logger,
   ) {
-    const { host, port, encryption, username, password, domain, timeoutMs, maxConnections = 20 } = settings;
+    const { host, port, encryption, username, password, domain, timeoutMs, maxConnections } = settings;
     this.pool = new SmtpPool({
       size: maxConnections,
       timeoutMs,

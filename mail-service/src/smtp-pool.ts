@@ -34,7 +34,6 @@ type Handout = (connection: SMTPConnection | Error) => void;
 export class SmtpPool {
   private readonly idle: SMTPConnection[] = [];
   private readonly waiting: Handout[] = [];
-  private readonly sending = new Set<SMTPConnection>();
   /** Connections open or opening. */
   private open = 0;
   private closed = false;
@@ -56,10 +55,7 @@ export class SmtpPool {
       const timer = setTimeout(() => {
         settle(codedError('ETIMEDOUT', `no answer from the mail server within ${this.options.timeoutMs} ms`));
         // Closing forgets the send in flight: its callback is not called.
-        if (held) {
-          this.sending.delete(held);
-          held.close();
-        }
+        if (held) held.close();
         else this.cancel(handout);
       }, this.options.timeoutMs);
 
@@ -67,9 +63,7 @@ export class SmtpPool {
         if (connection instanceof Error) return settle(connection);
         if (settled) return this.release(connection);
         held = connection;
-        this.sending.add(connection);
         connection.send(envelope, message, (err) => {
-          this.sending.delete(connection);
           if (err) {
             connection.close();
             return settle(err);
@@ -137,10 +131,10 @@ export class SmtpPool {
         reject(err);
       };
       // Always listened to: an 'error' without a listener would end the process.
-      // A send's error goes to its callback too; an idle connection's own timeout is how it closes.
+      // A send's error goes to its callback; an idle connection's own timeout is how it closes.
       connection.on('error', (err: Error & { code?: string }) => {
         if (connecting) failed(err);
-        else if (!this.sending.has(connection) && err.code !== 'ETIMEDOUT') onIdleError?.(err);
+        else if (this.idle.includes(connection) && err.code !== 'ETIMEDOUT') onIdleError?.(err);
       });
       connection.once('end', () => {
         failed(codedError('ECONNECTION', 'the mail server closed the connection'));

@@ -20,7 +20,7 @@ beforeAll(async () => {
   catcher = await startMailCatcher();
   const settings = {
     host: catcher.smtpHost, port: catcher.smtpPort, encryption: 'none' as const, username: '', password: '',
-    domain: 'mail.test', fromAddress: 'john.smith@example.com', fromName: 'John Smith', timeoutMs: 3_000,
+    domain: 'mail.test', fromAddress: 'john.smith@example.com', fromName: 'John Smith', timeoutMs: 3_000, maxConnections: 5,
   };
   mailer = new Mailer(settings, await loadTemplates(), logger);
   app = await startApp(createApp({ logger, sendMail: mailer.send, welcomeMails: noWelcomeMails, ready: () => mailer.verify() }));

@@ -22,7 +22,7 @@ let app: RunningApp;
 function mailerFor(host: string, port: number, timeoutMs = 3_000): Mailer {
   const settings = {
     host, port, encryption: 'none' as const, username: '', password: '', domain: 'mail.test',
-    fromAddress: 'john.smith@example.com', fromName: 'John Smith', timeoutMs,
+    fromAddress: 'john.smith@example.com', fromName: 'John Smith', timeoutMs, maxConnections: 5,
   };
   return new Mailer(settings, render, logger);
 }

@@ -13,10 +13,11 @@ beforeAll(() => {
 const pools: SmtpPool[] = [];
 afterEach(() => pools.splice(0).forEach((pool) => pool.close()));
 
-function poolFor(port: number, { size = 2, timeoutMs = 3_000, host = '127.0.0.1' } = {}): SmtpPool {
+function poolFor(port: number, { size = 2, timeoutMs = 3_000, host = '127.0.0.1', onIdleError = (_err: Error) => {} } = {}): SmtpPool {
   const pool = new SmtpPool({
     size,
     timeoutMs,
+    onIdleError,
     connection: { host, port, ignoreTLS: true, name: 'pool.test', connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs },
   });
   pools.push(pool);
@@ -38,6 +39,40 @@ async function stallingServer(): Promise<{ port: number; connections: () => numb
       if (inData) return;
       for (const line of chunk.toString().split('\r\n').filter(Boolean)) {
         if (/^EHLO/i.test(line)) socket.write('250 stall.test\r\n');
+        else if (/^(MAIL|RCPT)/i.test(line)) socket.write('250 OK\r\n');
+        else if (/^DATA/i.test(line)) {
+          socket.write('354 go on\r\n');
+          inData = true;
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    connections: () => sockets.length,
+    close: async () => {
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** An SMTP server of the test's own that takes one mail a connection, then resets the connection while it is idle. */
+async function resettingServer(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+  const sockets: Socket[] = [];
+  const server: Server = createServer((socket) => {
+    sockets.push(socket);
+    socket.write('220 reset.test ESMTP\r\n');
+    let inData = false;
+    socket.on('data', (chunk) => {
+      for (const line of chunk.toString().split('\r\n')) {
+        if (inData) {
+          if (line !== '.') continue;
+          inData = false;
+          socket.write('250 queued\r\n');
+          setTimeout(() => socket.resetAndDestroy(), 50);
+        } else if (/^EHLO/i.test(line)) socket.write('250 reset.test\r\n');
         else if (/^(MAIL|RCPT)/i.test(line)) socket.write('250 OK\r\n');
         else if (/^DATA/i.test(line)) {
           socket.write('354 go on\r\n');
@@ -81,6 +116,23 @@ describe('SmtpPool', () => {
       expect(Date.now() - started).toBeLessThan(2_000);
       // The stalled connection is not handed out again: the next send opens a connection of its own.
       await expect(pool.send({ from: 'pool@example.com', to: ['b@there.com'] }, messageTo('b@there.com'))).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+      expect(server.connections()).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('when the server resets an idle connection, reports it and sends the next mail over a new one', async () => {
+    const server = await resettingServer();
+    try {
+      const reported: Error[] = [];
+      const pool = poolFor(server.port, { size: 1, onIdleError: (err) => reported.push(err) });
+
+      await pool.send({ from: 'pool@example.com', to: ['a@there.com'] }, messageTo('a@there.com'));
+      await expect.poll(() => reported.length).toBe(1);
+      await pool.send({ from: 'pool@example.com', to: ['b@there.com'] }, messageTo('b@there.com'));
+
+      expect(reported[0]).toMatchObject({ code: 'ESOCKET' });
       expect(server.connections()).toBe(2);
     } finally {
       await server.close();

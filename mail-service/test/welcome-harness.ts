@@ -29,7 +29,7 @@ export async function startMailService(options: WelcomeOptions): Promise<Running
   const logger = createLogger('mail-service', { level: 'silent', pretty: false });
   const settings = {
     host: options.smtp.host, port: options.smtp.port, encryption: 'none' as const, username: '', password: '',
-    domain: 'mail.test', fromAddress: 'john.smith@example.com', fromName: 'John Smith', timeoutMs: 3_000,
+    domain: 'mail.test', fromAddress: 'john.smith@example.com', fromName: 'John Smith', timeoutMs: 3_000, maxConnections: 5,
   };
   const [render, renderWelcome] = await Promise.all([loadTemplates(), loadWelcomeTemplates()]);
   const mailer = new Mailer(settings, render, logger);
