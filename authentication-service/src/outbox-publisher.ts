@@ -24,7 +24,8 @@ const MAX_BACKOFF_MS = 30_000;
  * event is marked sent only after that, so a crash at any point leaves it
  * unsent, to go out after the restart. A crash between the confirm and the
  * mark sends it a second time: the consumer knows each event by its id (the
- * AMQP messageId, the outbox row's id) and does its work once.
+ * AMQP messageId, the outbox row's id) and does its work once. An event no
+ * queue takes yet is not sent either: it waits, and goes once one is bound.
  */
 export class OutboxPublisher {
   private connection?: AmqpConnectionManager;
@@ -34,6 +35,8 @@ export class OutboxPublisher {
   private pending = false;
   private loop?: Promise<void>;
   private failures = 0;
+  /** Events RabbitMQ handed back because no queue was bound to take them (published as mandatory). */
+  private readonly unroutable = new Set<string>();
 
   constructor(private readonly options: OutboxPublisherOptions) {}
 
@@ -51,7 +54,13 @@ export class OutboxPublisher {
     this.channel = this.connection.createChannel({
       name: 'outbox',
       confirm: true,
-      setup: (channel: ConfirmChannel) => channel.assertExchange(USER_EXCHANGE, USER_EXCHANGE_TYPE, { durable: true }),
+      setup: async (channel: ConfirmChannel) => {
+        // RabbitMQ sends a mandatory message's return before its confirm, so publish() sees it here first.
+        channel.on('return', (message: { properties: { messageId?: string } }) => {
+          if (message.properties.messageId) this.unroutable.add(message.properties.messageId);
+        });
+        await channel.assertExchange(USER_EXCHANGE, USER_EXCHANGE_TYPE, { durable: true });
+      },
     });
     this.loop = this.run();
   }
@@ -91,13 +100,20 @@ export class OutboxPublisher {
     }
   }
 
+  /**
+   * Mandatory: an exchange with no queue bound (the mail service not started
+   * yet on a new RabbitMQ) confirms a message and drops it; RabbitMQ returns a
+   * mandatory one instead, and the event stays in the outbox for a later round.
+   */
   private async publish(row: OutboxRow): Promise<void> {
     await this.channel!.publish(USER_EXCHANGE, row.routing_key, Buffer.from(JSON.stringify(row.payload)), {
       persistent: true,
+      mandatory: true,
       contentType: 'application/json',
       messageId: row.id,
       timeout: this.options.confirmTimeoutMs ?? 5_000,
     });
+    if (this.unroutable.delete(row.id)) throw new Error(`no queue is bound to ${USER_EXCHANGE} for ${row.routing_key} yet`);
   }
 
   /** Waits for `ms`, or less if kicked (unless the last round failed: then the backoff stands). */

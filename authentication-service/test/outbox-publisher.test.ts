@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
 import pg from 'pg';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { USER_EXCHANGE, USER_REGISTERED_KEY, userRegistered } from '@go-micro/contracts';
 import { createLogger } from '@go-micro/toolkit';
@@ -38,8 +39,8 @@ afterAll(async () => {
   await Promise.allSettled([db?.drop(), vhost?.delete()]);
 });
 
-const startPublisher = (rabbitUrl = vhost.url) => {
-  const publisher = new OutboxPublisher({ pool, rabbitUrl, logger, pollMs: 100 });
+const startPublisher = (rabbitUrl = vhost.url, log = logger) => {
+  const publisher = new OutboxPublisher({ pool, rabbitUrl, logger: log, pollMs: 100 });
   publisher.start();
   return publisher;
 };
@@ -83,6 +84,33 @@ describe('outbox publisher', () => {
       await publisher.close();
     }
   });
+
+  it('when no queue takes user.registered yet (a new RabbitMQ, the mail service not up), the sign-up stays in the outbox and is sent once one is bound', async () => {
+    const empty = await createTestVhost();
+    const warnings: string[] = [];
+    const publisher = startPublisher(empty.url, pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) }));
+    const late = await amqplib.connect(empty.url);
+    try {
+      const { event_id } = await signUp(new Registration(pool, () => publisher.kick()));
+      // RabbitMQ returned it: the round failed, saying why, and left the row unsent.
+      await vi.waitUntil(() => warnings.some((line) => line.includes('no queue is bound to users_topic for user.registered')), { timeout: 15_000, interval: 50 });
+      expect(await unsent([event_id])).toBe(1);
+
+      const channel = await late.createChannel();
+      const lateDeliveries: string[] = [];
+      const { queue } = await channel.assertQueue('', { exclusive: true });
+      await channel.bindQueue(queue, USER_EXCHANGE, USER_REGISTERED_KEY);
+      await channel.consume(queue, (message) => message && lateDeliveries.push(message.properties.messageId as string), { noAck: true });
+
+      await vi.waitUntil(async () => (await unsent([event_id])) === 0, { timeout: 20_000, interval: 50 });
+      await vi.waitUntil(() => lateDeliveries.includes(event_id), { timeout: 5_000, interval: 50 });
+      expect(lateDeliveries.filter((id) => id === event_id)).toHaveLength(1);
+    } finally {
+      await publisher.close();
+      await late.close();
+      await empty.delete();
+    }
+  }, 40_000);
 
   it('when two replicas publish from the same outbox, each of 20 sign-ups is sent once', async () => {
     // 20 sign-ups at once is more bcrypt than the service admits (one batch of hashes per core, about 2 s waiting): let them all wait.
