@@ -1,4 +1,4 @@
-import { MongoBulkWriteError, type Collection, type MongoClient } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, type Collection, type MongoClient } from 'mongodb';
 import type { LoggedEntry } from '@go-micro/contracts';
 import { serviceUnavailable, SpanKind, withSpan } from '@go-micro/toolkit';
 
@@ -111,6 +111,7 @@ export class LogsStore implements LogWriter {
 
   /** One unordered insert of the batch; each entry settles on its own outcome, a duplicate event as done. */
   private async insert(batch: Waiting[]): Promise<void> {
+    if (batch.length === 1) return this.insertOne(batch[0]!);
     try {
       await this.logs.insertMany(
         batch.map(({ document }) => document),
@@ -127,6 +128,20 @@ export class LogsStore implements LogWriter {
         else if (refused.get(index) === DUPLICATE_KEY) waiting.resolve();
         else waiting.reject(serviceUnavailable('MongoDB', err));
       });
+    }
+  }
+
+  /**
+   * A batch of one, as every write is when they come one at a time: the
+   * driver's insertOne skips the bulk-write bookkeeping of insertMany.
+   */
+  private async insertOne(waiting: Waiting): Promise<void> {
+    try {
+      await this.logs.insertOne(waiting.document);
+      waiting.resolve();
+    } catch (err) {
+      if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) waiting.resolve();
+      else waiting.reject(serviceUnavailable('MongoDB', err));
     }
   }
 }
