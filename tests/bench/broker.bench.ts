@@ -25,13 +25,23 @@ const NODE_VERSION = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).tri
 // Under another Node the table goes to a file of its own, so results.md stays the machine's Node's.
 const RESULTS = NODE === process.execPath ? new URL('./results.md', import.meta.url) : new URL(`./results-node-${NODE_VERSION}.md`, import.meta.url);
 const WARMUP_S = 1;
+// Before a route's first row its code is warmed up at 10 connections: V8 optimizes a function once
+// it has run enough, and a second at one connection (a few hundred requests) left the route's own
+// code (its client, the logger's server, the driver) in the interpreter for much of the row, which
+// a service that has been up for a minute no longer is. BENCH_ROUTE_WARMUP=0 measures it cold.
+const ROUTE_WARMUP_S = Number(process.env.BENCH_ROUTE_WARMUP ?? 5);
+const ROUTE_WARMUP_CONNECTIONS = 10;
 const BCRYPT_COST = 12;
 
-/** Resident and peak resident memory of a process in MiB, from the kernel's own accounting. */
-function memory(pid: number): { rss: number; peak: number } {
+/**
+ * Resident and peak resident memory of a process in MiB, from the kernel's own accounting, and the
+ * two parts of the resident: anonymous (the process's own: heap, stacks, buffers) and file-backed
+ * (pages of the `node` binary and libraries, the same clean pages in every service).
+ */
+function memory(pid: number): { rss: number; peak: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024, anon: kib('RssAnon') / 1024, file: kib('RssFile') / 1024 };
 }
 
 /** CPU time a process has used so far, in µs (user + system, from /proc). */
@@ -175,10 +185,25 @@ async function main(): Promise<void> {
     const hashRate = await bcryptRate(BCRYPT_COST, DURATION_S);
     const atRest = new Map(services(system).map(([name, pid]) => [name, memory(pid).rss]));
     const highest = new Map<ServiceName, number>();
+    // Sampled ten times a second through the whole run, warm-ups too (the peak the kernel keeps is
+    // started afresh before each row's measured part), and the anonymous part, of which it keeps none.
+    const highestAnon = new Map<ServiceName, number>();
+    const sampleMemory = setInterval(() => {
+      for (const [service, pid] of services(system)) {
+        const { rss, anon } = memory(pid);
+        highest.set(service, Math.max(highest.get(service) ?? 0, rss));
+        highestAnon.set(service, Math.max(highestAnon.get(service) ?? 0, anon));
+      }
+    }, 100);
 
     const rows: Row[] = [];
     const chosen = routes.filter((route) => !ROUTE_FILTER || ROUTE_FILTER.some((part) => route.name.includes(part)));
     for (const route of chosen) {
+      if (ROUTE_WARMUP_S > 0) {
+        log(`warming ${route.name} up: ${ROUTE_WARMUP_S} s at ${ROUTE_WARMUP_CONNECTIONS} connections...`);
+        await settle(system);
+        await load(system.brokerUrl, route, ROUTE_WARMUP_S, ROUTE_WARMUP_CONNECTIONS);
+      }
       for (const connections of CONNECTIONS) {
         log(`loading ${route.name} with ${connections} connection${connections === 1 ? '' : 's'} (${WARMUP_S} s warm-up, ${DURATION_S} s measured)...`);
         const row = await measure(system, route, connections);
@@ -187,6 +212,7 @@ async function main(): Promise<void> {
         for (const [service, pid] of services(system)) highest.set(service, Math.max(highest.get(service) ?? 0, memory(pid).peak));
       }
     }
+    clearInterval(sampleMemory);
 
     const limitOf = (route: Route, connections: number): { rate: number; what: string } | undefined => {
       switch (route.limit) {
@@ -205,7 +231,8 @@ async function main(): Promise<void> {
     say(`# make bench: broker routes, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
     say();
     say(`${availableParallelism()} cores (${cpu}), Node ${NODE_VERSION}${NODE === process.execPath ? '' : ` (${process.env.BENCH_NODE === 'image' ? 'the images\' Node' : NODE})`}; every service, FerretDB, Postgres, RabbitMQ, Mailpit`);
-    say(`and the load generator (autocannon, keep-alive) on this one machine. ${WARMUP_S} s warm-up, then ${DURATION_S} s measured per row.`);
+    say(`and the load generator (autocannon, keep-alive) on this one machine. Each route first warmed up for ${ROUTE_WARMUP_S} s at ${ROUTE_WARMUP_CONNECTIONS} connections,`);
+    say(`then per row ${WARMUP_S} s warm-up and ${DURATION_S} s measured.`);
     say();
     say('## Limits, measured in this run');
     say();
@@ -259,7 +286,8 @@ async function main(): Promise<void> {
     if (compared) {
       say('## Against the compared system, row by row');
       say();
-      say(`BENCH_COMPARE_CMD's system at ${compared.url}, loaded right after this one with the same row, started afresh for each row.`);
+      say(`BENCH_COMPARE_CMD's system at ${compared.url}, loaded right after this one with the same row, started afresh for each row and warmed up`);
+      say(`for ${WARMUP_S} s only (the Go original leaks a descriptor a call, and compiled code has no JIT to warm).`);
       say('Ratio: 2xx replies per second, this / compared; "-" where the compared system has no such route (no 2xx at all).');
       say();
       say('```');
@@ -291,11 +319,19 @@ async function main(): Promise<void> {
     say('```');
     say(
       formatTable(
-        ['service', 'RSS at rest', 'RSS after', 'peak RSS'],
-        services(system).map(([name, pid]) => [name, fixed(atRest.get(name)!, 1), fixed(memory(pid).rss, 1), fixed(Math.max(highest.get(name) ?? 0, memory(pid).peak), 1)]),
+        ['service', 'RSS at rest', 'RSS after', 'peak RSS', 'of it file-backed', 'peak anonymous'],
+        services(system).map(([name, pid]) => {
+          const now = memory(pid);
+          return [name, fixed(atRest.get(name)!, 1), fixed(now.rss, 1), fixed(Math.max(highest.get(name) ?? 0, now.peak), 1), fixed(now.file, 1), fixed(Math.max(highestAnon.get(name) ?? 0, now.anon), 1)];
+        }),
       ),
     );
     say('```');
+    say();
+    say('Peak RSS: the highest over the whole run, warm-ups included (the kernel\'s peak of each row, and samples ten times a second).');
+    say('File-backed: the resident pages of the `node` binary and its libraries after the run, clean pages of one file that every');
+    say('service maps (in the images too: one layer), counted in each RSS in full. Peak anonymous: the highest of the process\'s own');
+    say('memory (V8\'s heap, buffers, stacks; `RssAnon`), sampled ten times a second.');
     say();
     say(`The whole run took ${Math.round((Date.now() - started) / 1000)} s.`);
     // A run of some routes only is a look, not the table the README quotes.
