@@ -19,9 +19,12 @@ export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=4';
  * V8 lets the old generation grow to 1.5 times what survived the last full collection before the
  * next, instead of up to 4 times. Under the bench a service holds ~30 MB live and, at the default,
  * let garbage pile up to 110 MB of heap (RSS peaks of 180 to 280 MB); with it, peaks of 105 to
- * 115 MB, for a few more short collections (tests/bench/README.md, memory).
+ * 115 MB, for a few more short collections. And WebAssembly is compiled by Liftoff alone: undici's
+ * HTTP parser is WebAssembly, and with V8's two compilers its first use raised a service's memory
+ * by 25-40 MB for a moment (the broker's peak from 128 to 104 MB), for no CPU a request that could
+ * be measured (tests/bench/README.md, memory).
  */
-export const SERVICE_NODE_FLAGS = ['--heap-growing-percent=50'] as const;
+export const SERVICE_NODE_FLAGS = ['--heap-growing-percent=50', '--liftoff-only'] as const;
 
 export interface StartServiceOptions {
   /** How long it may take to answer `healthUrl` (30 s). */
