@@ -231,7 +231,8 @@ async function main(): Promise<void> {
     say(`# make bench: broker routes, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
     say();
     say(`${availableParallelism()} cores (${cpu}), Node ${NODE_VERSION}${NODE === process.execPath ? '' : ` (${process.env.BENCH_NODE === 'image' ? 'the images\' Node' : NODE})`}; every service, FerretDB, Postgres, RabbitMQ, Mailpit`);
-    say(`and the load generator (autocannon, keep-alive) on this one machine. Each route first warmed up for ${ROUTE_WARMUP_S} s at ${ROUTE_WARMUP_CONNECTIONS} connections,`);
+    const routeWarmup = ROUTE_WARMUP_S > 0 ? `Each route first warmed up for ${ROUTE_WARMUP_S} s at ${ROUTE_WARMUP_CONNECTIONS} connections,` : 'No route warmed up first (BENCH_ROUTE_WARMUP=0),';
+    say(`and the load generator (autocannon, keep-alive) on this one machine. ${routeWarmup}`);
     say(`then per row ${WARMUP_S} s warm-up and ${DURATION_S} s measured.`);
     say();
     say('## Limits, measured in this run');
