@@ -23,7 +23,7 @@ export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=4';
  * HTTP parser is WebAssembly, and with V8's two compilers its first use raised a service's memory
  * by 25-40 MB for a moment (the broker's peak from 128 to 104 MB), for no CPU a request that could
  * be measured (tests/bench/README.md, memory). Maglev, the mid-tier optimizing compiler, is off: Node 20
- * has it off anyway; on the images' Node 24 turning it off lowered the broker's peak by 7-12 MB and left
+ * has it off anyway; on the images' Node 24 turning it off lowered the broker's peak by 5-13 MB and left
  * the logging routes as fast or faster (tests/bench/README.md).
  */
 export const SERVICE_NODE_FLAGS = ['--heap-growing-percent=50', '--liftoff-only', '--no-maglev'] as const;
