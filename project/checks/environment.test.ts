@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -14,7 +16,9 @@ import {
   type ServiceName,
 } from './deployments.js';
 import { environmentProblems, SCHEMAS } from './environment.js';
-import { dockerfileOf, imageEnv } from './image-env.js';
+import { SERVICE_NODE_FLAGS, SERVICE_NODE_OPTIONS } from '@go-micro/testkit/service-process.js';
+import { dockerfileOf, imageCommand, imageEnv } from './image-env.js';
+import { REPO_ROOT } from './validators.js';
 import { kubernetesFiles } from './kubernetes-files.js';
 
 let images: Record<ServiceName, Record<string, string>>;
@@ -53,7 +57,14 @@ describe('each deployment sets exactly what its services read', () => {
 
 describe('the environment check itself', () => {
   it("when a Dockerfile is read, its last stage's ENV is what a container starts with", () => {
-    for (const name of SERVICE_NAMES) expect(images[name], name).toEqual({ NODE_ENV: 'production', PORT: '80', BIND_ADDR: '0.0.0.0', NODE_OPTIONS: '--max-semi-space-size=4' });
+    for (const name of SERVICE_NAMES) expect(images[name], name).toEqual({ NODE_ENV: 'production', PORT: '80', BIND_ADDR: '0.0.0.0', NODE_OPTIONS: SERVICE_NODE_OPTIONS });
+  });
+
+  it('when a Dockerfile and `make dev` are read, each service runs under the V8 flags the test kit and the bench start it with', () => {
+    for (const name of SERVICE_NAMES) expect(imageCommand(dockerfileOf(name)), name).toEqual(['node', ...SERVICE_NODE_FLAGS, 'dist/main.js']);
+    const dev = readFileSync(join(REPO_ROOT, 'scripts/dev.mjs'), 'utf8');
+    expect(dev).toContain(`command: \`node ${SERVICE_NODE_FLAGS.join(' ')} \${dir}/dist/main.js\``);
+    expect(dev).toContain(`NODE_OPTIONS: '${SERVICE_NODE_OPTIONS}'`);
   });
 
   /** The compose deployment with one service's variables changed (undefined removes one). */

@@ -11,15 +11,8 @@ export const dockerfileOf = (service: ServiceName) => join(REPO_ROOT, SERVICES[s
  * apply on top of these. (The image itself is built and run for real by `make test-containers`.)
  */
 export function imageEnv(dockerfile: string): Record<string, string> {
-  // Continuation lines joined, comments dropped: one instruction per line.
-  const lines = readFileSync(dockerfile, 'utf8')
-    .replace(/\\\r?\n/g, ' ')
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
-  const lastFrom = lines.findLastIndex((line) => /^FROM\s/i.test(line));
   const env: Record<string, string> = {};
-  for (const line of lines.slice(lastFrom + 1)) {
+  for (const line of lastStage(dockerfile)) {
     const match = /^ENV\s+(.*)$/i.exec(line);
     if (match === null) continue;
     const body = match[1]!;
@@ -33,4 +26,20 @@ export function imageEnv(dockerfile: string): Record<string, string> {
     }
   }
   return env;
+}
+
+/** The command a container of this image runs: the last stage's `CMD`, in its exec (JSON) form. */
+export function imageCommand(dockerfile: string): string[] | undefined {
+  const cmd = lastStage(dockerfile).findLast((line) => /^CMD\s+\[/i.test(line));
+  return cmd === undefined ? undefined : (JSON.parse(cmd.replace(/^CMD\s+/i, '')) as string[]);
+}
+
+/** The instructions after the Dockerfile's last FROM, one a line: continuation lines joined, comments dropped. */
+function lastStage(dockerfile: string): string[] {
+  const lines = readFileSync(dockerfile, 'utf8')
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  return lines.slice(lines.findLastIndex((line) => /^FROM\s/i.test(line)) + 1);
 }
