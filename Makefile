@@ -86,7 +86,8 @@ export REGISTRY TAG COMPOSE_PROJECT_NAME
 export PUBLISH_ADDR BROKER_PORT FRONT_END_PORT MAIL_UI_PORT RABBITMQ_UI_PORT BROKER_PUBLIC_URL
 export CLIENT_PORTS POSTGRES_HOST_PORT MONGO_HOST_PORT AMQP_HOST_PORT SMTP_HOST_PORT HEALTH_TIMEOUT
 export CADDY_HTTP_PORT CADDY_HTTPS_PORT
-# make up COMPOSE_PROFILES=observability adds Prometheus and Jaeger (README: Metrics, Tracing);
+# make up COMPOSE_PROFILES=observability adds Prometheus and Jaeger (README: Metrics, Tracing)
+# and points the services' tracing at that Jaeger; without the profile tracing is off.
 # OTEL_EXPORTER_OTLP_ENDPOINT moves the collector, and set empty turns tracing off. Not `export`ed
 # here: make would export them empty when unset, and an empty endpoint means no tracing. A
 # variable given on make's command line or in the environment reaches docker-compose as it is.

@@ -58,6 +58,13 @@ run_compose() {
   local page_port
   page_port=$(port_of FRONT_END_PORT 8081)
   export PAGE_ORIGINS=${PAGE_ORIGINS:-http://localhost:$page_port,http://127.0.0.1:$page_port}
+  # The services trace to the stack's Jaeger when the observability profile runs it, and not at
+  # all otherwise (the compose file's default is empty): with no collector, spans were made,
+  # queued and dropped for every request, which cost the broker 30 MiB and a quarter of its rate
+  # (tests/bench/README.md). An endpoint given, empty included, is passed on as it is.
+  if [[ -z "${OTEL_EXPORTER_OTLP_ENDPOINT+set}" && ",${COMPOSE_PROFILES:-}," == *,observability,* ]]; then
+    export OTEL_EXPORTER_OTLP_ENDPOINT=http://jaeger:4318
+  fi
   "${compose[@]}" -p "$project" --project-directory "$repo_root/project" "${files[@]}" "$@"
 }
 

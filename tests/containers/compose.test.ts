@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { StoredLogs } from '../system/stored-logs.js';
 import { everyButtonWorks, launchChromium, openTestPage } from '../e2e/test-page.js';
-import { docker, lines, make, waitFor } from './commands.js';
+import { docker, lines, make, run, waitFor } from './commands.js';
 import { brokerPost, choosePorts, containersWith, healthOf, listenerStatus, payloads, SERVICE_IMAGES, TEST_PROJECT, TEST_TAG } from './stack.js';
 
 // `make up_build` for real, under a project name and image tag of the tests' own and on free ports,
@@ -126,6 +126,19 @@ describe('make up_build', () => {
 });
 
 describe('the observability profile', () => {
+  it("points every service at the stack's Jaeger; without it, or with the endpoint set empty, no service traces", async () => {
+    // What make up hands docker-compose, read back from `docker-compose config` (values as it prints them).
+    const endpoints = async (env: Record<string, string>) => {
+      const unset = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'COMPOSE_PROFILES'].filter((name) => !(name in env)).flatMap((name) => ['-u', name]);
+      const { stdout } = await run('env', [...unset, 'project/standins/stack.sh', 'compose', 'config'], { env });
+      return [...stdout.matchAll(/^\s+OTEL_EXPORTER_OTLP_ENDPOINT: (.*)$/gm)].map((match) => match[1]!.replace(/^'(.*)'$/, '$1'));
+    };
+    const services = 5; // broker, authentication, logger, listener, mail: the front-end serves a page
+    expect(await endpoints({ COMPOSE_PROFILES: 'observability' })).toEqual(Array(services).fill('http://jaeger:4318'));
+    expect(await endpoints({})).toEqual(Array(services).fill(''));
+    expect(await endpoints({ COMPOSE_PROFILES: 'observability', OTEL_EXPORTER_OTLP_ENDPOINT: '' })).toEqual(Array(services).fill(''));
+  });
+
   it('Prometheus scrapes every service of the stack and reports each up', async () => {
     type Result = { metric: { instance: string }; value: [number, string] };
     const up = await waitFor('Prometheus to scrape the six services', async () => {
