@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { postJSON } from '@go-micro/testkit/http.js';
@@ -228,6 +229,41 @@ describe('with the collector unreachable', () => {
     await system.process('broker')!.waitForOutput(/"msg":"tracing: [^"]*"/, 15_000);
     expect(system.process('broker')!.output().match(/"msg":"tracing: /g)).toHaveLength(1);
   });
+
+  it('a collector that takes exports and never answers is sent one at a time, so the spans held stay bounded', async () => {
+    // Reads each export and never replies; counts how many are open at once.
+    const sockets = new Set<Socket>();
+    let exports = 0;
+    let mostAtOnce = 0;
+    const collector = createServer((socket) => {
+      sockets.add(socket);
+      exports++;
+      mostAtOnce = Math.max(mostAtOnce, sockets.size);
+      socket.on('data', () => undefined);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    try {
+      await system.stop('broker');
+      await system.start('broker', 0, { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}` });
+      // A span a request, for 8 s: batches of 512 go out at once, and each export gives up after
+      // its 3 s timeout. The SDK's batch processor starts the next batch while the failed one's
+      // flag is still cleared behind it: without the exporter's limit, two were open by the time
+      // the first had failed, and twelve after 20 s of load.
+      const until = Date.now() + 8_000;
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          while (Date.now() < until) expect((await postJSON(`${system.brokerUrl}/`, {})).status).toBe(200);
+        }),
+      );
+      expect(exports).toBeGreaterThanOrEqual(2);
+      expect(mostAtOnce).toBe(1);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      collector.close();
+    }
+  }, 30_000);
 });
 
 /** A user of this test's own, with the seeded admin's password (verysecret), straight into the service's database. */
