@@ -231,14 +231,21 @@ describe('with the collector unreachable', () => {
   });
 
   it('a collector that takes exports and never answers is sent one at a time, so the spans held stay bounded', async () => {
-    // Reads each export and never replies; counts how many are open at once.
+    // Reads each export and never replies; half a second after each export arrives, counts the
+    // exports still open. (At the moment one arrives, the one before may not have been seen to
+    // close yet, though the exporter gave it up first; exports that overlap stay open for seconds.)
     const sockets = new Set<Socket>();
+    const counting = new Set<NodeJS.Timeout>();
     let exports = 0;
     let mostAtOnce = 0;
     const collector = createServer((socket) => {
       sockets.add(socket);
       exports++;
-      mostAtOnce = Math.max(mostAtOnce, sockets.size);
+      const count = setTimeout(() => {
+        counting.delete(count);
+        mostAtOnce = Math.max(mostAtOnce, sockets.size);
+      }, 500);
+      counting.add(count);
       socket.on('data', () => undefined);
       socket.on('error', () => undefined);
       socket.on('close', () => sockets.delete(socket));
@@ -249,17 +256,19 @@ describe('with the collector unreachable', () => {
       await system.start('broker', 0, { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}` });
       // A span a request, for 8 s: batches of 512 go out at once, and each export gives up after
       // its 3 s timeout. The SDK's batch processor starts the next batch while the failed one's
-      // flag is still cleared behind it: without the exporter's limit, two were open by the time
-      // the first had failed, and twelve after 20 s of load.
+      // flag is still cleared behind it: without the exporter's limit, two were open for seconds
+      // once the first had failed, four by the end of the 8 s, and twelve after 20 s of load.
       const until = Date.now() + 8_000;
       await Promise.all(
         Array.from({ length: 10 }, async () => {
           while (Date.now() < until) expect((await postJSON(`${system.brokerUrl}/`, {})).status).toBe(200);
         }),
       );
+      await new Promise((resolve) => setTimeout(resolve, 600));
       expect(exports).toBeGreaterThanOrEqual(2);
       expect(mostAtOnce).toBe(1);
     } finally {
+      for (const count of counting) clearTimeout(count);
       for (const socket of sockets) socket.destroy();
       collector.close();
     }
