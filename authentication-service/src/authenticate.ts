@@ -30,7 +30,7 @@ export class Authenticator {
    * 403 for an inactive account, 429 when `clientAddress` or `email` has tried too often.
    */
   async authenticate(email: string, password: string, clientAddress = 'unknown'): Promise<User> {
-    this.passwords.refuseWhenFull();
+    await this.passwords.refuseWhenFull();
     await this.limits?.beforeAttempt(email, clientAddress);
     const found = await this.users.findByEmail(email).catch((err: unknown) => {
       throw postgresFailure(err);

@@ -35,10 +35,17 @@ const schema = serviceConfig({
   LOGIN_FAILURES_PER_EMAIL: env.count(10, 10_000),
   /** bcrypt hashes computed at once (logins, sign-ups, password resets): one a core by default. */
   BCRYPT_CONCURRENCY: env.count(availableParallelism(), 64),
-  /** Hashes waiting their turn at most; one more is answered 503 with Retry-After at once. About 2 s of work by default. */
+  /** Hashes waiting their turn at most; one more is answered 503 with Retry-After, after BCRYPT_REFUSAL_PAUSE_MS. About 2 s of work by default. */
   BCRYPT_MAX_WAITING: env.count(availableParallelism() * 8, 10_000),
   /** How long one may wait for its turn before it is answered 503. */
   BCRYPT_MAX_WAIT_MS: env.milliseconds(2_000),
+  /** How long a login that finds the queue full is held before its 503, so a caller retrying at once retries twice a second, not hundreds of times; 0 answers at once. */
+  BCRYPT_REFUSAL_PAUSE_MS: z.coerce
+    .number({ error: 'expected milliseconds from 0 to 10000' })
+    .int({ error: 'expected milliseconds from 0 to 10000' })
+    .min(0, { error: 'expected milliseconds from 0 to 10000' })
+    .max(10_000, { error: 'expected milliseconds from 0 to 10000' })
+    .default(500),
 }).superRefine((config, ctx) => {
   if (config.NODE_ENV === 'production' && config.TOKEN_SECRET === undefined) {
     ctx.addIssue({ code: 'custom', path: ['TOKEN_SECRET'], message: 'must be set in production (32 characters or more)' });

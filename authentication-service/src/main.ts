@@ -48,6 +48,7 @@ runService('authentication-service', configSchema, async ({ config, logger }) =>
     concurrency: config.BCRYPT_CONCURRENCY,
     maxWaiting: config.BCRYPT_MAX_WAITING,
     maxWaitMs: config.BCRYPT_MAX_WAIT_MS,
+    refusalPauseMs: config.BCRYPT_REFUSAL_PAUSE_MS,
   });
   const authenticator = new Authenticator(users, audit, logger, limits, passwords);
   const app = createApp({

@@ -21,4 +21,11 @@ describe('authentication-service configuration', () => {
       OUTBOX_POLL_MS: 1000,
     });
   });
+
+  it('holds a refused login half a second by default, takes 0 for at once, and stops start-up on a pause that is not milliseconds', () => {
+    expect(readConfig({}).BCRYPT_REFUSAL_PAUSE_MS).toBe(500);
+    expect(readConfig({ BCRYPT_REFUSAL_PAUSE_MS: '0' }).BCRYPT_REFUSAL_PAUSE_MS).toBe(0);
+    expect(() => readConfig({ BCRYPT_REFUSAL_PAUSE_MS: '-1' })).toThrow('BCRYPT_REFUSAL_PAUSE_MS: expected milliseconds from 0 to 10000');
+    expect(() => readConfig({ BCRYPT_REFUSAL_PAUSE_MS: 'soon' })).toThrow('BCRYPT_REFUSAL_PAUSE_MS: expected milliseconds from 0 to 10000');
+  });
 });

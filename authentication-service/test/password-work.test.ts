@@ -13,8 +13,8 @@ let db: TestDatabase;
 let pool: pg.Pool;
 let app: RunningApp;
 
-// One hash at a time, two waiting at most, for at most 3 s: small enough to overload with a handful of logins.
-const limits = { concurrency: 1, maxWaiting: 2, maxWaitMs: 3_000 };
+// One hash at a time, two waiting at most, for at most 3 s, refusals held 300 ms: small enough to overload with a handful of logins.
+const limits = { concurrency: 1, maxWaiting: 2, maxWaitMs: 3_000, refusalPauseMs: 300 };
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -32,33 +32,38 @@ afterAll(async () => {
 });
 
 const login = async () => {
+  const sent = Date.now();
   const response = await fetch(`${app.url}/authenticate`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: 'admin@example.com', password: 'verysecret' }),
   });
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { error: boolean; message: string } };
+  const body = (await response.json()) as { error: boolean; message: string };
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), body, sent, answered: Date.now() };
 };
 
 describe('bcrypt under overload', () => {
-  it('admits one hash at a time, queues two in arrival order, and refuses the rest at once with 503 and Retry-After', async () => {
+  it('admits one hash at a time, queues two in arrival order, and refuses the rest after the pause with 503 and Retry-After', async () => {
     const started = Date.now();
     const replies = await Promise.all(Array.from({ length: 6 }, () => login()));
-    const statuses = replies.map((reply) => reply.status);
     // One running, two waiting: three logins in; the other three are refused without waiting for a hash.
-    expect(statuses.filter((status) => status === 202)).toHaveLength(3);
+    const admitted = replies.filter((reply) => reply.status === 202);
+    expect(admitted).toHaveLength(3);
     const refused = replies.filter((reply) => reply.status === 503);
     expect(refused).toHaveLength(3);
     for (const reply of refused) {
       expect(reply.retryAfter).toBe('1');
       expect(reply.body).toEqual({ error: true, message: 'authentication-service is busy; try again in 1 s' });
+      // Held for the pause (a timer may fire a millisecond early), and answered before the queue it could not join was done.
+      expect(reply.answered - reply.sent).toBeGreaterThanOrEqual(limits.refusalPauseMs - 2);
+      expect(reply.answered).toBeLessThan(Math.max(...admitted.map((login) => login.answered)));
     }
     // Three hashes one after another, not six sharing the core.
     expect(Date.now() - started).toBeLessThan(limits.maxWaitMs + 2_000);
   });
 
   it('refuses a login that waited longer than its bound, and then takes logins again', async () => {
-    const work = new PasswordWork({ concurrency: 1, maxWaiting: 10, maxWaitMs: 50 });
+    const work = new PasswordWork({ concurrency: 1, maxWaiting: 10, maxWaitMs: 50, refusalPauseMs: 0 });
     const hash = await work.hash('a password');
     const [first, second] = await Promise.allSettled([work.compare('a password', hash), work.compare('a password', hash)]);
     expect(first).toEqual({ status: 'fulfilled', value: true });
@@ -66,5 +71,20 @@ describe('bcrypt under overload', () => {
     expect((second as PromiseRejectedResult).reason).toMatchObject({ status: 503, retryAfterSeconds: 1 });
     expect(work.queued).toBe(0);
     await expect(work.compare('wrong', hash)).resolves.toBe(false);
+  });
+
+  it('with a pause of 0, refuses a login that finds the queue full at once', async () => {
+    const work = new PasswordWork({ concurrency: 1, maxWaiting: 0, maxWaitMs: 50, refusalPauseMs: 0 });
+    const hash = await work.hash('a password');
+    const running = work.compare('a password', hash);
+    const refused = Date.now();
+    await expect(work.refuseWhenFull()).rejects.toMatchObject({ status: 503, retryAfterSeconds: 1 });
+    await expect(work.compare('a password', hash)).rejects.toMatchObject({ status: 503 });
+    // Both refusals came before the running hash was done.
+    let done = false;
+    void running.then(() => (done = true));
+    expect(done).toBe(false);
+    expect(Date.now() - refused).toBeLessThan(limits.refusalPauseMs);
+    await expect(running).resolves.toBe(true);
   });
 });
