@@ -2,7 +2,7 @@
 // connections, beside the limits measured in the same run. Prints numbers and writes them to
 // tests/bench/results.md (quoted by the README); asserts nothing.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -50,7 +50,45 @@ function cpuMicros(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100;
 }
 
+/** CPU time every process of a process group has used so far, in µs (the compared system: its shell and what it started). */
+function groupCpuMicros(group: number): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      if (Number(fields[2]) === group) total += ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100;
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return total;
+}
+
 const services = (system: System) => Object.entries(system.pids()) as [ServiceName, number][];
+/** The stores this run started, which both systems use: their CPU a request shows what each system asks of them. */
+const stores = (system: System): [string, number][] => {
+  const started: [string, number | undefined][] = [
+    ['ferretdb', system.mongo.pid],
+    ['mailpit', system.mail.pid],
+  ];
+  return started.filter((store): store is [string, number] => store[1] !== undefined);
+};
+/** CPU µs per request of each process that did any work (20 µs or more), from readings before and after. */
+function perRequest(pids: readonly (readonly [string, number])[], before: Map<string, number>, requests: number): Record<string, number> {
+  const cpu: Record<string, number> = {};
+  for (const [name, pid] of pids) {
+    const micros = (cpuMicros(pid) - before.get(name)!) / Math.max(requests, 1);
+    if (micros >= 20) cpu[name] = micros;
+  }
+  return cpu;
+}
+const cpuNow = (pids: readonly (readonly [string, number])[]) => new Map(pids.map(([name, pid]) => [name, cpuMicros(pid)]));
+const cpuCell = (cpu: Record<string, number>) =>
+  Object.entries(cpu)
+    .map(([name, micros]) => `${name} ${fixed(micros)}`)
+    .join(', ');
+const sum = (cpu: Record<string, number>) => Object.values(cpu).reduce((total, micros) => total + micros, 0);
 const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 /** 2xx replies per second of a row. */
 const okRate = (result: LoadResult) => (result.total - result.non2xx) / DURATION_S;
@@ -79,8 +117,18 @@ interface Row {
   peak?: { service: ServiceName; mib: number };
   /** CPU µs per request of each service that did any work. */
   cpu: Partial<Record<ServiceName, number>>;
+  /** The same, of FerretDB and Mailpit. */
+  storeCpu: Record<string, number>;
   /** The same load on the compared system (BENCH_COMPARE_CMD), right after. */
-  other?: LoadResult;
+  other?: ComparedRow;
+}
+
+interface ComparedRow {
+  result: LoadResult;
+  /** CPU µs per request of all its processes together; undefined where its process group could not be read. */
+  cpu?: number;
+  /** CPU µs per request of FerretDB and Mailpit while it was loaded. */
+  storeCpu: Record<string, number>;
 }
 
 /**
@@ -101,9 +149,11 @@ async function measure(system: System, route: Route, connections: number): Promi
   await settle(system);
   await load(system.brokerUrl, route, WARMUP_S, connections);
   await settle(system);
-  const before = new Map(services(system).map(([name, pid]) => [name, cpuMicros(pid)]));
+  const before = cpuNow(services(system));
+  const storesBefore = cpuNow(stores(system));
   const peaks = services(system).every(([, pid]) => resetPeak(pid));
   const result = await load(system.brokerUrl, route, DURATION_S, connections);
+  const storeCpu = perRequest(stores(system), storesBefore, result.total);
   let peak: Row['peak'];
   if (peaks) {
     for (const [service, pid] of services(system)) {
@@ -111,20 +161,23 @@ async function measure(system: System, route: Route, connections: number): Promi
       if (mib > (peak?.mib ?? 0)) peak = { service, mib };
     }
   }
-  const cpu: Row['cpu'] = {};
-  for (const [name, pid] of services(system)) {
-    const perRequest = (cpuMicros(pid) - before.get(name)!) / Math.max(result.total, 1);
-    if (perRequest >= 20) cpu[name] = perRequest;
-  }
-  return { route, connections, result, cpu, ...(peak ? { peak } : {}) };
+  const cpu: Row['cpu'] = perRequest(services(system), before, result.total);
+  return { route, connections, result, cpu, storeCpu, ...(peak ? { peak } : {}) };
 }
 
 /** The same row on the compared system: started afresh for it (the Go original leaks a connection per JSON-RPC call and per login), warmed up, measured, stopped. */
-async function measureCompared(compared: Compared, route: Route, connections: number): Promise<LoadResult> {
+async function measureCompared(system: System, compared: Compared, route: Route, connections: number): Promise<ComparedRow> {
   await compared.start();
   try {
     await load(compared.url, route, WARMUP_S, connections);
-    return await load(compared.url, route, DURATION_S, connections);
+    await settle(system);
+    const group = compared.processGroup();
+    const before = group === undefined ? undefined : groupCpuMicros(group);
+    const storesBefore = cpuNow(stores(system));
+    const result = await load(compared.url, route, DURATION_S, connections);
+    const storeCpu = perRequest(stores(system), storesBefore, result.total);
+    const cpu = group === undefined || before === undefined ? undefined : (groupCpuMicros(group) - before) / Math.max(result.total, 1);
+    return { result, storeCpu, ...(cpu === undefined ? {} : { cpu }) };
   } finally {
     await compared.stop();
   }
@@ -207,7 +260,7 @@ async function main(): Promise<void> {
       for (const connections of CONNECTIONS) {
         log(`loading ${route.name} with ${connections} connection${connections === 1 ? '' : 's'} (${WARMUP_S} s warm-up, ${DURATION_S} s measured)...`);
         const row = await measure(system, route, connections);
-        if (compared) row.other = await measureCompared(compared, route, connections);
+        if (compared) row.other = await measureCompared(system, compared, route, connections);
         rows.push(row);
         for (const [service, pid] of services(system)) highest.set(service, Math.max(highest.get(service) ?? 0, memory(pid).peak));
       }
@@ -258,13 +311,13 @@ async function main(): Promise<void> {
     say();
     say('Errors: replies that were not 2xx / requests without a reply (of which 503s: load shed on purpose). Of limit: the');
     say('2xx replies per second divided by the limit at the same connections (POST /: by bare Node and by bare Express). Peak RSS: the highest of any service during');
-    say('the row, and whose. CPU: µs of CPU per request, per service that did any (from /proc).');
+    say('the row, and whose. CPU: µs of CPU per request, per service that did any (from /proc), then FerretDB\'s and Mailpit\'s.');
     say();
     say('```');
     say(
       formatTable(
         ['route', 'conn', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'of limit', 'peak RSS MiB', 'CPU µs/request'],
-        rows.map(({ route, connections, result, cpu: perService, peak }) => {
+        rows.map(({ route, connections, result, cpu: perService, storeCpu, peak }) => {
           const limit = limitOf(route, connections);
           const ok = okRate(result);
           const errors = `${result.non2xx}/${result.errors}${result.shed ? ` (${result.shed} shed)` : ''}`;
@@ -275,9 +328,7 @@ async function main(): Promise<void> {
             errors,
             limit ? `${(ok / limit.rate).toFixed(2)} ${limit.what}${route.limit === 'node' ? `, ${(ok / expressRate.get(connections)!.rps).toFixed(2)} Express` : ''}` : '-',
             peak ? `${fixed(peak.mib)} ${peak.service}` : '-',
-            Object.entries(perService)
-              .map(([name, micros]) => `${name} ${fixed(micros)}`)
-              .join(', '),
+            [cpuCell(perService), cpuCell(storeCpu)].filter(Boolean).join('; '),
           ];
         }),
       ),
@@ -290,23 +341,28 @@ async function main(): Promise<void> {
       say(`BENCH_COMPARE_CMD's system at ${compared.url}, loaded right after this one with the same row, started afresh for each row and warmed up`);
       say(`for ${WARMUP_S} s only (the Go original leaks a descriptor a call, and compiled code has no JIT to warm).`);
       say('Ratio: 2xx replies per second, this / compared; "-" where the compared system has no such route (no 2xx at all).');
+      say('CPU: µs of CPU per request of all of this system\'s services / of all the compared system\'s processes; stores: the same of');
+      say('FerretDB and Mailpit, which both use (what each system asks of them, on the same two cores).');
       say();
       say('```');
       say(
         formatTable(
-          ['route', 'conn', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'compared req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio'],
-          rows.flatMap(({ route, connections, result, other }) => {
+          ['route', 'conn', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'compared req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio', 'CPU µs/req', 'stores µs/req'],
+          rows.flatMap(({ route, connections, result, cpu, storeCpu, other }) => {
             if (!other) return [];
-            const answered = okRate(other) > 0;
+            const answered = okRate(other.result) > 0;
+            const storeNames = [...new Set([...Object.keys(storeCpu), ...Object.keys(other.storeCpu)])];
             return [
               [
                 route.name,
                 connections,
                 ...rateCells(result),
                 `${result.non2xx}/${result.errors}`,
-                ...(answered ? rateCells(other) : ['-', '-', '-']),
-                `${other.non2xx}/${other.errors}`,
-                answered ? (okRate(result) / okRate(other)).toFixed(2) : '-',
+                ...(answered ? rateCells(other.result) : ['-', '-', '-']),
+                `${other.result.non2xx}/${other.result.errors}`,
+                answered ? (okRate(result) / okRate(other.result)).toFixed(2) : '-',
+                answered ? `${fixed(sum(cpu))} / ${other.cpu === undefined ? '-' : fixed(other.cpu)}` : '-',
+                answered ? storeNames.map((name) => `${name} ${fixed(storeCpu[name] ?? 0)} / ${fixed(other.storeCpu[name] ?? 0)}`).join(', ') : '-',
               ],
             ];
           }),

@@ -11,6 +11,8 @@ export interface Compared {
   /** Starts it afresh (its own process group), against the bench's MongoDB and mail catcher; resolves once its broker answers POST /. */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** The process group the command runs in while it runs (every process it started), to read their CPU. */
+  processGroup(): number | undefined;
 }
 
 /**
@@ -65,5 +67,7 @@ export function comparedFromEnv(system: System, env: NodeJS.ProcessEnv = process
     throw new Error(`BENCH_COMPARE_URL ${url} did not answer POST / within 60 s`);
   };
 
-  return { url, start, stop };
+  const processGroup = () => (child && child.exitCode === null && child.signalCode === null ? child.pid : undefined);
+
+  return { url, start, stop, processGroup };
 }

@@ -21,6 +21,8 @@ export interface MongoServer {
   url: string;
   host: string;
   port: number;
+  /** Its process, where this run started it (the benchmark reads its CPU); undefined for one started elsewhere. */
+  pid?: number | undefined;
 }
 
 /** A running FerretDB (MongoDB wire protocol, SQLite storage) with its own empty data. */
@@ -51,7 +53,7 @@ export async function startFerretDB(options: FerretDBOptions = {}): Promise<Ferr
     const address = { host: host!, port: Number(boundPort) };
     const url = `mongodb://${address.host}:${address.port}`;
     await answersPing(url, startTimeoutMs, () => server.assertRunning());
-    return { url, ...address, stop };
+    return { url, ...address, pid: server.pid, stop };
   } catch (error) {
     await stop();
     throw error;

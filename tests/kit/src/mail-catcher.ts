@@ -18,6 +18,8 @@ export interface MailCatcherOptions {
 export interface SharedMailCatcher extends MailCatcherClient {
   smtpHost: string;
   smtpPort: number;
+  /** Its process, where this run started it (the benchmark reads its CPU); undefined for one started elsewhere. */
+  pid?: number | undefined;
 }
 
 /** A running Mailpit with its own empty mailbox, and a client of its API. */
@@ -74,7 +76,7 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     const response = await fetch(`${apiUrl}/api/v1/messages`, { method: 'DELETE', signal: AbortSignal.timeout(5_000) });
     if (!response.ok) throw new Error(`mail catcher: DELETE ${apiUrl}/api/v1/messages answered ${response.status}`);
   };
-  return { ...mailCatcherClient(apiUrl), smtpHost: host, smtpPort, httpPort, deleteAll, stop };
+  return { ...mailCatcherClient(apiUrl), smtpHost: host, smtpPort, httpPort, pid: server.pid, deleteAll, stop };
 }
 
 async function pickPorts({ smtpPort, httpPort }: MailCatcherOptions): Promise<[number, number]> {
