@@ -13,7 +13,12 @@ import { createRpcServer } from './rpc-server.js';
 runService('logger-service', configSchema, async ({ config, logger }) => {
   const mongo = createMongoClient(config);
   const logs = new LogsStore(mongo);
-  await waitFor('MongoDB', logger, () => logs.ensureIndexes());
+  // connect() on every attempt: after a failed first connection the driver (7.x) keeps the closed
+  // topology, and an operation alone then fails with "Topology is closed" however long MongoDB has been up.
+  await waitFor('MongoDB', logger, async () => {
+    await mongo.connect();
+    await logs.ensureIndexes();
+  });
 
   if (!config.SESSION_SECRET) logger.warn('SESSION_SECRET is not set: dashboard sessions are signed with a random secret and end with this process');
   const dashboard = {
