@@ -42,6 +42,9 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     '--listen', `${host}:${httpPort}`,
     '--disable-version-check', // it would ask the internet
     '--smtp-disable-rdns',
+    // Every message kept: by default Mailpit prunes to its newest 500 once a minute, which stalled
+    // every delivery for ~300 ms (the tail of the bench's mail rows) and could drop a test's mail.
+    '--max', '0',
     // Like MailHog in the course: any SMTP login is accepted, even without TLS.
     '--smtp-auth-accept-any',
     '--smtp-auth-allow-insecure',
