@@ -2,6 +2,9 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { env, loadConfig, readableDsn, serviceConfig } from '@go-micro/toolkit';
 
+/** env.milliseconds takes only positive values; this pause may be 0 (refuse at once). */
+const pauseError = { error: 'expected milliseconds from 0 to 10000' };
+
 const schema = serviceConfig({
   PORT: env.port(8083),
   /** The course's key=value DSN, or a postgres:// URL. */
@@ -40,12 +43,7 @@ const schema = serviceConfig({
   /** How long one may wait for its turn before it is answered 503. */
   BCRYPT_MAX_WAIT_MS: env.milliseconds(2_000),
   /** How long a login that finds the queue full is held before its 503, so a caller retrying at once retries twice a second, not hundreds of times; 0 answers at once. */
-  BCRYPT_REFUSAL_PAUSE_MS: z.coerce
-    .number({ error: 'expected milliseconds from 0 to 10000' })
-    .int({ error: 'expected milliseconds from 0 to 10000' })
-    .min(0, { error: 'expected milliseconds from 0 to 10000' })
-    .max(10_000, { error: 'expected milliseconds from 0 to 10000' })
-    .default(500),
+  BCRYPT_REFUSAL_PAUSE_MS: z.coerce.number(pauseError).int(pauseError).min(0, pauseError).max(10_000, pauseError).default(500),
 }).superRefine((config, ctx) => {
   if (config.NODE_ENV === 'production' && config.TOKEN_SECRET === undefined) {
     ctx.addIssue({ code: 'custom', path: ['TOKEN_SECRET'], message: 'must be set in production (32 characters or more)' });

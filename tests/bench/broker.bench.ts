@@ -44,10 +44,13 @@ function memory(pid: number): { rss: number; peak: number; anon: number; file: n
   return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024, anon: kib('RssAnon') / 1024, file: kib('RssFile') / 1024 };
 }
 
+/** A process's /proc/<pid>/stat fields after its name: [0] state, [2] process group, [11] user and [12] system ticks. */
+const stat = (pid: number | string) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+const ticksToMicros = (fields: string[]) => ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100;
+
 /** CPU time a process has used so far, in µs (user + system, from /proc). */
 function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100;
+  return ticksToMicros(stat(pid));
 }
 
 /** CPU time every process of a process group has used so far, in µs (the compared system: its shell and what it started). */
@@ -56,8 +59,8 @@ function groupCpuMicros(group: number): number {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      if (Number(fields[2]) === group) total += ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100;
+      const fields = stat(entry);
+      if (Number(fields[2]) === group) total += ticksToMicros(fields);
     } catch {
       // Gone between the listing and the read.
     }
@@ -170,14 +173,15 @@ async function measureCompared(system: System, compared: Compared, route: Route,
   await compared.start();
   try {
     await load(compared.url, route, WARMUP_S, connections);
+    // This system's listener may still be writing what its own row queued: that is not the compared row's work on the stores.
     await settle(system);
     const group = compared.processGroup();
-    const before = group === undefined ? undefined : groupCpuMicros(group);
+    const before = group === undefined ? 0 : groupCpuMicros(group);
     const storesBefore = cpuNow(stores(system));
     const result = await load(compared.url, route, DURATION_S, connections);
     const storeCpu = perRequest(stores(system), storesBefore, result.total);
-    const cpu = group === undefined || before === undefined ? undefined : (groupCpuMicros(group) - before) / Math.max(result.total, 1);
-    return { result, storeCpu, ...(cpu === undefined ? {} : { cpu }) };
+    if (group === undefined) return { result, storeCpu };
+    return { result, storeCpu, cpu: (groupCpuMicros(group) - before) / Math.max(result.total, 1) };
   } finally {
     await compared.stop();
   }
