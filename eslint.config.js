@@ -18,7 +18,7 @@ export default tseslint.config(
     languageOptions: { globals: { document: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', setTimeout: 'readonly', window: 'readonly' }, sourceType: 'script' },
   },
   {
-    files: ['scripts/**/*.{js,mjs,ts}', 'project/**/*.ts', '**/test/**/*.ts', 'tests/**/*.ts'],
+    files: ['scripts/**/*.{js,mjs,ts}', '*/scripts/**/*.ts', 'project/**/*.ts', '**/test/**/*.ts', 'tests/**/*.ts'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
     rules: { 'no-console': 'off' },
   },

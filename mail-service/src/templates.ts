@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import Handlebars from 'handlebars';
-import juice from 'juice';
 
 /** What the templates show: the message and who sent it. */
 export interface MailContent {
@@ -20,7 +19,8 @@ const TEMPLATES_DIR = new URL('../templates/', import.meta.url);
 
 /**
  * Reads and compiles the two templates once, at start-up: an HTML layout
- * (mail.html.hbs) and its plain-text alternative (mail.plain.hbs).
+ * (mail.html.hbs, read from its copy in inlined/ with the CSS inlined) and its
+ * plain-text alternative (mail.plain.hbs).
  */
 export async function loadTemplates(dir: URL = TEMPLATES_DIR): Promise<RenderMail> {
   return loadTemplatePair<MailContent>('mail', dir);
@@ -39,10 +39,15 @@ export function loadWelcomeTemplates(dir: URL = TEMPLATES_DIR): Promise<(content
   return loadTemplatePair<WelcomeContent>('welcome', dir);
 }
 
-/** `<name>.html.hbs` and `<name>.plain.hbs`, compiled together. */
+/**
+ * `inlined/<name>.html.hbs` and `<name>.plain.hbs`, compiled together. The
+ * HTML is the copy scripts/inline-css.ts wrote with the layout's CSS inlined
+ * (mail clients drop a <style> block): done ahead of time rather than here, so
+ * the service never loads the inliner.
+ */
 async function loadTemplatePair<T extends object>(name: string, dir: URL): Promise<(content: T) => RenderedMail> {
   const [htmlSource, plainSource] = await Promise.all([
-    readFile(new URL(`${name}.html.hbs`, dir), 'utf8'),
+    readFile(new URL(`inlined/${name}.html.hbs`, dir), 'utf8'),
     readFile(new URL(`${name}.plain.hbs`, dir), 'utf8'),
   ]);
   return compileTemplates<T>(htmlSource, plainSource);
@@ -56,8 +61,7 @@ export function compileTemplates<T extends object = MailContent>(htmlSource: str
     return new handlebars.SafeString(escaped.replace(/\r\n|\r|\n/g, '<br>\n'));
   });
 
-  // The CSS belongs to the layout, not to the message, so it is inlined once here rather than per mail.
-  const html = handlebars.compile(juice(htmlSource), { strict: true });
+  const html = handlebars.compile(htmlSource, { strict: true });
   // Plain text is not HTML: nothing in it is escaped.
   const text = handlebars.compile(plainSource, { strict: true, noEscape: true });
 
