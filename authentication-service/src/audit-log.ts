@@ -1,4 +1,4 @@
-import type { ServiceClient } from '@go-micro/toolkit';
+import type { ServiceClient } from '@go-micro/toolkit/client';
 import type { AuditLog } from './authenticate.js';
 
 /** Records logins in the logger service's REST endpoint, POST /log, as the course did. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { closeServer, listen, poolConfigFromDsn, runService, ServiceClient, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
+import { closeServer, listen, poolConfigFromDsn, runService, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
+import { ServiceClient } from '@go-micro/toolkit/client';
 import { AccountsStore } from './accounts-store.js';
 import { adminPassword } from './admin-password.js';
 import { createApp } from './app.js';

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { createLogger, ServiceClient } from '@go-micro/toolkit';
+import { createLogger } from '@go-micro/toolkit';
+import { ServiceClient } from '@go-micro/toolkit/client';
 import { startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { startStandIn, envelope, type StandIn } from '@go-micro/testkit/stand-in-server.js';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
-import { badGateway, reply, validate, type ServiceClient } from '@go-micro/toolkit';
+import { badGateway, reply, validate } from '@go-micro/toolkit';
+import type { ServiceClient } from '@go-micro/toolkit/client';
 import type { LogTransport } from './log-transport.js';
 import { logRequest, readHandleRequest } from './payloads.js';
 import type { RateLimit } from './rate-limit.js';

@@ -1,5 +1,5 @@
 import type { LogEntry } from '@go-micro/contracts';
-import type { ServiceClient } from '@go-micro/toolkit';
+import type { ServiceClient } from '@go-micro/toolkit/client';
 import type { LogTransport } from './log-transport.js';
 
 /** The logger's REST endpoint, POST /log, over the keep-alive connections of one ServiceClient. */

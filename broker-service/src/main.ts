@@ -1,4 +1,5 @@
-import { closeServer, listen, runService, ServiceClient, shutdownOnSignals, timeCall, type Transport } from '@go-micro/toolkit';
+import { closeServer, listen, runService, shutdownOnSignals, timeCall, type Transport } from '@go-micro/toolkit';
+import { ServiceClient } from '@go-micro/toolkit/client';
 import { createApp } from './app.js';
 import { configSchema } from './config.js';
 import { GrpcLog } from './log-grpc.js';

@@ -1,4 +1,5 @@
-import { createLogger, ServiceClient } from '@go-micro/toolkit';
+import { createLogger } from '@go-micro/toolkit';
+import { ServiceClient } from '@go-micro/toolkit/client';
 import { startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { createApp } from '../src/app.js';
 import { GrpcLog } from '../src/log-grpc.js';

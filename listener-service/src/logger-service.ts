@@ -1,4 +1,5 @@
-import { HttpError, type ServiceClient } from '@go-micro/toolkit';
+import { HttpError } from '@go-micro/toolkit';
+import type { ServiceClient } from '@go-micro/toolkit/client';
 import type { WriteLog } from './events.js';
 
 /**

@@ -1,5 +1,6 @@
 import { logQueues } from '@go-micro/contracts';
-import { closeServer, listen, runService, ServiceClient, shutdownOnSignals } from '@go-micro/toolkit';
+import { closeServer, listen, runService, shutdownOnSignals } from '@go-micro/toolkit';
+import { ServiceClient } from '@go-micro/toolkit/client';
 import { createApp } from './app.js';
 import { configSchema } from './config.js';
 import { QueueConsumer } from '@go-micro/toolkit/queue';

@@ -1,5 +1,6 @@
 import { logQueues } from '@go-micro/contracts';
-import { createLogger, ServiceClient } from '@go-micro/toolkit';
+import { createLogger } from '@go-micro/toolkit';
+import { ServiceClient } from '@go-micro/toolkit/client';
 import { startApp } from '@go-micro/testkit/http.js';
 import { createApp } from '../src/app.js';
 import { QueueConsumer, type RetryPolicy } from '@go-micro/toolkit/queue';

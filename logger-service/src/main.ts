@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeServer, listen, runService, ServiceClient, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
+import { closeServer, listen, runService, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
+import { ServiceClient } from '@go-micro/toolkit/client';
 import { createApp } from './app.js';
 import { configSchema } from './config.js';
 import { adminLogin } from './dashboard/admin-login.js';

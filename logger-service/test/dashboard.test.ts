@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
-import { createLogger, ServiceClient } from '@go-micro/toolkit';
+import { createLogger } from '@go-micro/toolkit';
+import { ServiceClient } from '@go-micro/toolkit/client';
 import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
 import { startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { envelope, startStandIn, type StandIn } from '@go-micro/testkit/stand-in-server.js';

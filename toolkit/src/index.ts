@@ -20,7 +20,6 @@ export { createHttpApp } from './http-app.js';
 export { listen, closeServer, shutdownOnSignals, runService, HTTP_LIMITS } from './lifecycle.js';
 export { readiness, type ReadinessCheck } from './readiness.js';
 export { waitFor } from './retry.js';
-export { ServiceClient, type CallOptions } from './service-client.js';
 export { poolConfigFromDsn, parseKeyValue, readableDsn, type PoolConfig } from './postgres-dsn.js';
 export { startMetrics, defineCounter, timeCall, queueMessages, watchQueueDepth, registry as metricsRegistry, type Transport } from './metrics.js';
 export {

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpError, ServiceClient, runWithRequestId } from '../src/index.js';
+import { HttpError, runWithRequestId } from '../src/index.js';
+import { ServiceClient } from '../src/client.js';
 
 // A stand-in upstream in a unit test of the client itself: it lets each test choose how the upstream misbehaves.
 let upstream: Server | undefined;

@@ -1,4 +1,5 @@
-import { HttpError, type ServiceClient } from '@go-micro/toolkit';
+import { HttpError } from '@go-micro/toolkit';
+import type { ServiceClient } from '@go-micro/toolkit/client';
 
 /** The signed-in admin, as the session keeps them. */
 export interface DashboardUser {
