@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { closeServer, listen, runService, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
-import { ServiceClient } from '@go-micro/toolkit/client';
 import { createApp } from './app.js';
 import { configSchema } from './config.js';
 import { adminLogin } from './dashboard/admin-login.js';
@@ -24,7 +23,7 @@ runService('logger-service', configSchema, async ({ config, logger }) => {
   if (!config.SESSION_SECRET) logger.warn('SESSION_SECRET is not set: dashboard sessions are signed with a random secret and end with this process');
   const dashboard = {
     entries: new LogsAdminStore(mongo),
-    login: adminLogin(new ServiceClient({ name: 'authentication-service', baseUrl: config.AUTH_SERVICE_URL, timeoutMs: 5_000 })),
+    login: adminLogin({ baseUrl: config.AUTH_SERVICE_URL, timeoutMs: 5_000 }),
     session: dashboardSession({ mongo, secret: config.SESSION_SECRET ?? randomBytes(32).toString('base64url'), secureCookie: config.SECURE_COOKIE ?? false }),
   };
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
 import { createLogger } from '@go-micro/toolkit';
-import { ServiceClient } from '@go-micro/toolkit/client';
 import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
 import { startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { envelope, startStandIn, type StandIn } from '@go-micro/testkit/stand-in-server.js';
@@ -40,7 +39,7 @@ beforeAll(async () => {
   const logger = createLogger('logger-service', { level: 'silent', pretty: false });
   const dashboard = {
     entries: new LogsAdminStore(mongo),
-    login: adminLogin(new ServiceClient({ name: 'authentication-service', baseUrl: auth.url })),
+    login: adminLogin({ baseUrl: auth.url }),
     session: dashboardSession({ mongo, secret: 'a-test-session-secret-of-32-characters-or-more', secureCookie: false }),
   };
   app = await startApp(createApp({ logger, logs, dashboard }));
