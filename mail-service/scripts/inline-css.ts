@@ -7,12 +7,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import juice from 'juice';
+import { INLINED_DIR, TEMPLATES_DIR } from '../src/templates.js';
 
 /** The templates with an HTML layout: `<name>.html.hbs` in templates/. */
 export const HTML_TEMPLATES = ['mail', 'welcome'] as const;
-
-export const TEMPLATES_DIR = new URL('../templates/', import.meta.url);
-export const INLINED_DIR = new URL('inlined/', TEMPLATES_DIR);
 
 /**
  * The inlined copy of a template's source: a Handlebars comment naming its source (it renders

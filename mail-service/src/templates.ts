@@ -15,15 +15,17 @@ export interface RenderedMail {
 
 export type RenderMail = (content: MailContent) => RenderedMail;
 
-const TEMPLATES_DIR = new URL('../templates/', import.meta.url);
+export const TEMPLATES_DIR = new URL('../templates/', import.meta.url);
+/** Where scripts/inline-css.ts writes each HTML layout with its CSS inlined, and where the service reads it. */
+export const INLINED_DIR = new URL('inlined/', TEMPLATES_DIR);
 
 /**
  * Reads and compiles the two templates once, at start-up: an HTML layout
  * (mail.html.hbs, read from its copy in inlined/ with the CSS inlined) and its
  * plain-text alternative (mail.plain.hbs).
  */
-export async function loadTemplates(dir: URL = TEMPLATES_DIR): Promise<RenderMail> {
-  return loadTemplatePair<MailContent>('mail', dir);
+export async function loadTemplates(): Promise<RenderMail> {
+  return loadTemplatePair<MailContent>('mail');
 }
 
 /** What the welcome mail shows: the new user's names and address. */
@@ -35,8 +37,8 @@ export interface WelcomeContent {
 }
 
 /** The welcome mail of a sign-up: welcome.html.hbs and welcome.plain.hbs. */
-export function loadWelcomeTemplates(dir: URL = TEMPLATES_DIR): Promise<(content: WelcomeContent) => RenderedMail> {
-  return loadTemplatePair<WelcomeContent>('welcome', dir);
+export function loadWelcomeTemplates(): Promise<(content: WelcomeContent) => RenderedMail> {
+  return loadTemplatePair<WelcomeContent>('welcome');
 }
 
 /**
@@ -45,10 +47,10 @@ export function loadWelcomeTemplates(dir: URL = TEMPLATES_DIR): Promise<(content
  * (mail clients drop a <style> block): done ahead of time rather than here, so
  * the service never loads the inliner.
  */
-async function loadTemplatePair<T extends object>(name: string, dir: URL): Promise<(content: T) => RenderedMail> {
+async function loadTemplatePair<T extends object>(name: string): Promise<(content: T) => RenderedMail> {
   const [htmlSource, plainSource] = await Promise.all([
-    readFile(new URL(`inlined/${name}.html.hbs`, dir), 'utf8'),
-    readFile(new URL(`${name}.plain.hbs`, dir), 'utf8'),
+    readFile(new URL(`${name}.html.hbs`, INLINED_DIR), 'utf8'),
+    readFile(new URL(`${name}.plain.hbs`, TEMPLATES_DIR), 'utf8'),
   ]);
   return compileTemplates<T>(htmlSource, plainSource);
 }

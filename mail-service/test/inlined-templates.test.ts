@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { expectedInlined, HTML_TEMPLATES, INLINED_DIR } from '../scripts/inline-css.js';
+import { expectedInlined, HTML_TEMPLATES } from '../scripts/inline-css.js';
+import { INLINED_DIR } from '../src/templates.js';
 
 describe('the HTML templates the service reads (templates/inlined/)', () => {
   it.each(HTML_TEMPLATES)('%s.html.hbs is its template with the CSS inlined, as scripts/inline-css.ts writes it', async (name) => {
