@@ -18,11 +18,11 @@ const services = [
 // (or OTEL_TRACES_EXPORTER=console prints them).
 const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? `http://${process.env.JAEGER_OTLP_HTTP_ADDR ?? '127.0.0.1:4318'}` };
 
-// NODE_OPTIONS and the V8 flag as the images set them (tests/bench/README.md, memory).
+// NODE_OPTIONS, GLIBC_TUNABLES and the V8 flags as the images set them (tests/bench/README.md, memory).
 const commands = [
   // FerretDB on 27017, Mailpit on 1025 (UI on 8025), Jaeger on 4318 (API on 16686); Postgres and RabbitMQ are the machine's own.
   { name: 'infra', command: 'scripts/dev-infra.sh' },
-  ...services.map(({ name, dir }) => ({ name, command: `node --heap-growing-percent=50 --liftoff-only --no-maglev ${dir}/dist/main.js`, env: { LOG_PRETTY: 'true', NODE_OPTIONS: '--max-semi-space-size=4', ...tracing } })),
+  ...services.map(({ name, dir }) => ({ name, command: `node --heap-growing-percent=50 --liftoff-only --no-maglev ${dir}/dist/main.js`, env: { LOG_PRETTY: 'true', NODE_OPTIONS: '--max-semi-space-size=4', GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=131072', ...tracing } })),
 ];
 
 const { result } = concurrently(commands, {

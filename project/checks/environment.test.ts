@@ -16,7 +16,7 @@ import {
   type ServiceName,
 } from './deployments.js';
 import { environmentProblems, SCHEMAS } from './environment.js';
-import { SERVICE_NODE_FLAGS, SERVICE_NODE_OPTIONS } from '@go-micro/testkit/service-process.js';
+import { SERVICE_GLIBC_TUNABLES, SERVICE_NODE_FLAGS, SERVICE_NODE_OPTIONS } from '@go-micro/testkit/service-process.js';
 import { dockerfileOf, imageCommand, imageEnv } from './image-env.js';
 import { REPO_ROOT } from './validators.js';
 import { kubernetesFiles } from './kubernetes-files.js';
@@ -57,7 +57,7 @@ describe('each deployment sets exactly what its services read', () => {
 
 describe('the environment check itself', () => {
   it("when a Dockerfile is read, its last stage's ENV is what a container starts with", () => {
-    for (const name of SERVICE_NAMES) expect(images[name], name).toEqual({ NODE_ENV: 'production', PORT: '80', BIND_ADDR: '0.0.0.0', NODE_OPTIONS: SERVICE_NODE_OPTIONS });
+    for (const name of SERVICE_NAMES) expect(images[name], name).toEqual({ NODE_ENV: 'production', PORT: '80', BIND_ADDR: '0.0.0.0', NODE_OPTIONS: SERVICE_NODE_OPTIONS, GLIBC_TUNABLES: SERVICE_GLIBC_TUNABLES });
   });
 
   it('when a Dockerfile and `make dev` are read, each service runs under the V8 flags the test kit and the bench start it with', () => {
@@ -65,6 +65,7 @@ describe('the environment check itself', () => {
     const dev = readFileSync(join(REPO_ROOT, 'scripts/dev.mjs'), 'utf8');
     expect(dev).toContain(`command: \`node ${SERVICE_NODE_FLAGS.join(' ')} \${dir}/dist/main.js\``);
     expect(dev).toContain(`NODE_OPTIONS: '${SERVICE_NODE_OPTIONS}'`);
+    expect(dev).toContain(`GLIBC_TUNABLES: '${SERVICE_GLIBC_TUNABLES}'`);
   });
 
   /** The compose deployment with one service's variables changed (undefined removes one). */

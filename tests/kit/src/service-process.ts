@@ -15,6 +15,15 @@ export type ServiceProcess = ManagedProcess & { name: string };
 export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=4';
 
 /**
+ * What the images set (ENV GLIBC_TUNABLES), and `make dev` too: glibc's malloc hands a freed block
+ * of 128 KiB or more back to the kernel. By default it raises that threshold to the size of each
+ * such block freed (up to 32 MiB), so V8's compiler zones and other large scratch blocks come from
+ * its heap afterwards and stay resident; fixed at 128 KiB, the logger, broker and mail service
+ * peaked 3-6 MB lower under the bench, at the same throughput (tests/bench/README.md, memory).
+ */
+export const SERVICE_GLIBC_TUNABLES = 'glibc.malloc.mmap_threshold=131072';
+
+/**
  * What the images' command line adds (CMD in each Dockerfile), as NODE_OPTIONS cannot carry it:
  * V8 lets the old generation grow to 1.5 times what survived the last full collection before the
  * next, instead of up to 4 times. Under the bench a service holds ~30 MB live and, at the default,
@@ -52,7 +61,7 @@ export async function startService(
   const service = spawnManaged(name, node, [...SERVICE_NODE_FLAGS, resolve(repoRoot, dir, 'dist/main.js')], {
     cwd: resolve(repoRoot, dir),
     ...(stdoutFile === undefined ? {} : { stdoutFile }),
-    env: { LOG_PRETTY: 'false', LOG_LEVEL: 'warn', NODE_OPTIONS: SERVICE_NODE_OPTIONS, ...env },
+    env: { LOG_PRETTY: 'false', LOG_LEVEL: 'warn', NODE_OPTIONS: SERVICE_NODE_OPTIONS, GLIBC_TUNABLES: SERVICE_GLIBC_TUNABLES, ...env },
   });
   try {
     await pRetry(
