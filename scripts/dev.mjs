@@ -35,6 +35,12 @@ const { result } = concurrently(commands, {
   handleInput: false,
 });
 
+// concurrently passes SIGTERM and SIGHUP on to every command, but it takes only SIGINT as a stop:
+// after any other signal a command's shell exits 143 and is restarted like a crash, so `kill`
+// left everything running. Each of them stops the commands as Ctrl-C does (this listener runs
+// after concurrently's own, so the stop it records is SIGINT's).
+for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => process.emit('SIGINT', 'SIGINT'));
+
 console.log('\n  page:   http://localhost:8081\n  broker: http://localhost:8080\n  mail:   http://localhost:8025\n  traces: http://localhost:16686/api/traces/<X-Trace-Id of a reply>\n');
 
 result.then(
