@@ -18,9 +18,12 @@ export async function startBareServer(kind: 'node' | 'express', node: string = p
   return {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid!,
+    // Safe to call again: a server that has exited is left as it is.
     stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
       child.kill();
-      await once(child, 'exit');
+      await exited;
     },
   };
 }

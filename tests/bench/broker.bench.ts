@@ -187,6 +187,60 @@ async function measureCompared(system: System, compared: Compared, route: Route,
   }
 }
 
+const chosenRoutes = routes.filter((route) => !ROUTE_FILTER || ROUTE_FILTER.some((part) => route.name.includes(part)));
+
+const BARE_KINDS = ['node', 'express'] as const;
+type BareKind = (typeof BARE_KINDS)[number];
+type BareServer = Awaited<ReturnType<typeof startBareServer>>;
+/** A baseline server's load at some connections, and its CPU µs a request. */
+interface BareRow {
+  result: LoadResult;
+  cpu: number;
+}
+
+/** A baseline server loaded for `seconds` after a warm-up, and its CPU a request from /proc. */
+async function measureBare(server: BareServer, connections: number, seconds: number): Promise<BareRow> {
+  await load(server.url, { path: '/' }, WARMUP_S, connections);
+  const before = cpuMicros(server.pid);
+  const result = await load(server.url, { path: '/' }, seconds, connections);
+  return { result, cpu: (cpuMicros(server.pid) - before) / Math.max(result.total, 1) };
+}
+
+/** Two halves of a baseline's load as one: counts added, rates over both, the worse p50 and p99 of the two. */
+function joinHalves(first: BareRow, second: BareRow): BareRow {
+  const [a, b] = [first.result, second.result];
+  const total = a.total + b.total;
+  const result: LoadResult = {
+    rps: (a.rps + b.rps) / 2,
+    p50: Math.max(a.p50, b.p50),
+    p99: Math.max(a.p99, b.p99),
+    non2xx: a.non2xx + b.non2xx,
+    errors: a.errors + b.errors,
+    shed: a.shed + b.shed,
+    total,
+  };
+  return { result, cpu: (first.cpu * a.total + second.cpu * b.total) / Math.max(total, 1) };
+}
+
+/**
+ * The broker's `POST /` row with its limits measured around it: bare Node and bare Express for
+ * half the time each before it and again, in the reverse order, after it, at the same connections.
+ * This machine's speed drifts: for tens of seconds at a time every process on it runs up to 1.7x
+ * slower (two servers loaded in turn slowed and recovered together, 2026-12-04), so limits taken
+ * minutes before a row could halve or double its ratio; taken around it, a drift that is steady
+ * over the minute falls on both sides alike.
+ */
+async function bracket(bare: Record<BareKind, BareServer>, baselines: Record<BareKind, Map<number, BareRow>>, row: () => Promise<Row>, connections: number): Promise<Row> {
+  const half = DURATION_S / 2;
+  const before = { node: await measureBare(bare.node, connections, half), express: await measureBare(bare.express, connections, half) };
+  const measured = await row();
+  const expressAfter = await measureBare(bare.express, connections, half);
+  const nodeAfter = await measureBare(bare.node, connections, half);
+  baselines.node.set(connections, joinHalves(before.node, nodeAfter));
+  baselines.express.set(connections, joinHalves(before.express, expressAfter));
+  return measured;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const out: string[] = [];
@@ -195,23 +249,17 @@ async function main(): Promise<void> {
     out.push(text);
   };
 
-  log('baselines: a bare Node HTTP server, bare Express, the store raw, bcrypt...');
-  const baseline = async (kind: 'node' | 'express') => {
-    const server = await startBareServer(kind, NODE);
-    const rate = new Map<number, LoadResult>();
-    const cpu = new Map<number, number>();
-    for (const connections of CONNECTIONS) {
-      await load(server.url, { path: '/' }, WARMUP_S, connections);
-      const before = cpuMicros(server.pid);
-      const result = await load(server.url, { path: '/' }, DURATION_S, connections);
-      rate.set(connections, result);
-      cpu.set(connections, (cpuMicros(server.pid) - before) / result.total);
-    }
-    await server.stop();
-    return { rate, cpu };
-  };
-  const { rate: bareRate, cpu: bareCpu } = await baseline('node');
-  const { rate: expressRate, cpu: expressCpu } = await baseline('express');
+  // The two servers stay up until the broker's `POST /` rows are done: each is measured around the
+  // broker's row at the same connections, half before it and half after (bracket, above).
+  log('baselines: a bare Node HTTP server and bare Express...');
+  const bare: Record<BareKind, BareServer> = { node: await startBareServer('node', NODE), express: await startBareServer('express', NODE) };
+  const baselines: Record<BareKind, Map<number, BareRow>> = { node: new Map(), express: new Map() };
+  const stopBare = () => Promise.allSettled(Object.values(bare).map((server) => server.stop()));
+  // Without the `POST /` route (BENCH_ROUTES), the limits table still has them, measured here, whole.
+  if (!chosenRoutes.some((route) => route.limit === 'node')) {
+    for (const kind of BARE_KINDS) for (const connections of CONNECTIONS) baselines[kind].set(connections, await measureBare(bare[kind], connections, DURATION_S));
+    await stopBare();
+  }
 
   log('starting the system (FerretDB, Mailpit, a Postgres database, a RabbitMQ vhost, every service)...');
   // One client (this process) makes every request: the per-client limits would measure 429s, not the routes.
@@ -232,10 +280,13 @@ async function main(): Promise<void> {
       listener: production,
       'front-end': production,
     },
+  }).catch(async (err: unknown) => {
+    await stopBare();
+    throw err;
   });
   const compared = comparedFromEnv(system);
   if (compared) log(`comparing with the system BENCH_COMPARE_CMD starts, at ${compared.url}`);
-  process.once('SIGINT', () => void Promise.allSettled([compared?.stop(), system.shutdown()]).finally(() => process.exit(130)));
+  process.once('SIGINT', () => void Promise.allSettled([stopBare(), compared?.stop(), system.shutdown()]).finally(() => process.exit(130)));
   try {
     const insertRate = new Map<number, number>();
     for (const connections of CONNECTIONS) insertRate.set(connections, await rawInsertRate(system.mongo.url, connections, DURATION_S));
@@ -254,8 +305,7 @@ async function main(): Promise<void> {
     }, 100);
 
     const rows: Row[] = [];
-    const chosen = routes.filter((route) => !ROUTE_FILTER || ROUTE_FILTER.some((part) => route.name.includes(part)));
-    for (const route of chosen) {
+    for (const route of chosenRoutes) {
       if (ROUTE_WARMUP_S > 0) {
         log(`warming ${route.name} up: ${ROUTE_WARMUP_S} s at ${ROUTE_WARMUP_CONNECTIONS} connections...`);
         await settle(system);
@@ -263,18 +313,19 @@ async function main(): Promise<void> {
       }
       for (const connections of CONNECTIONS) {
         log(`loading ${route.name} with ${connections} connection${connections === 1 ? '' : 's'} (${WARMUP_S} s warm-up, ${DURATION_S} s measured)...`);
-        const row = await measure(system, route, connections);
+        const row = route.limit === 'node' ? await bracket(bare, baselines, () => measure(system, route, connections), connections) : await measure(system, route, connections);
         if (compared) row.other = await measureCompared(system, compared, route, connections);
         rows.push(row);
         for (const [service, pid] of services(system)) highest.set(service, Math.max(highest.get(service) ?? 0, memory(pid).peak));
       }
     }
     clearInterval(sampleMemory);
+    await stopBare();
 
     const limitOf = (route: Route, connections: number): { rate: number; what: string } | undefined => {
       switch (route.limit) {
         case 'node':
-          return { rate: bareRate.get(connections)!.rps, what: 'bare Node' };
+          return { rate: baselines.node.get(connections)!.result.rps, what: 'bare Node' };
         case 'store':
           return { rate: insertRate.get(connections)!, what: 'raw insertOne' };
         case 'bcrypt':
@@ -294,16 +345,21 @@ async function main(): Promise<void> {
     say();
     say('## Limits, measured in this run');
     say();
+    if (chosenRoutes.some((route) => route.limit === 'node')) {
+      say(`Bare Node and bare Express: around the broker's POST / row at the same connections, ${fixed(DURATION_S / 2, 1)} s each before it and`);
+      say('again after it in the reverse order (rates over both halves, the worse p50 and p99), since this machine\'s speed drifts.');
+      say();
+    }
     say('```');
     say(
       formatTable(
         ['limit', ...CONNECTIONS.map((c) => `${c} conn`)],
         [
-          ['bare Node HTTP server, POST / (req/s)', ...CONNECTIONS.map((c) => fixed(bareRate.get(c)!.rps))],
-          ['bare Node p99 (ms)', ...CONNECTIONS.map((c) => bareRate.get(c)!.p99)],
-          ['bare Node CPU per request (µs)', ...CONNECTIONS.map((c) => fixed(bareCpu.get(c)!))],
-          ['bare Express 5, one route (req/s)', ...CONNECTIONS.map((c) => fixed(expressRate.get(c)!.rps))],
-          ['bare Express CPU per request (µs)', ...CONNECTIONS.map((c) => fixed(expressCpu.get(c)!))],
+          ['bare Node HTTP server, POST / (req/s)', ...CONNECTIONS.map((c) => fixed(baselines.node.get(c)!.result.rps))],
+          ['bare Node p99 (ms)', ...CONNECTIONS.map((c) => baselines.node.get(c)!.result.p99)],
+          ['bare Node CPU per request (µs)', ...CONNECTIONS.map((c) => fixed(baselines.node.get(c)!.cpu))],
+          ['bare Express 5, one route (req/s)', ...CONNECTIONS.map((c) => fixed(baselines.express.get(c)!.result.rps))],
+          ['bare Express CPU per request (µs)', ...CONNECTIONS.map((c) => fixed(baselines.express.get(c)!.cpu))],
           ['FerretDB raw insertOne, N writers (/s)', ...CONNECTIONS.map((c) => fixed(insertRate.get(c)!))],
           [`bcrypt cost ${BCRYPT_COST}, one per core (/s)`, ...CONNECTIONS.map(() => fixed(hashRate, 1))],
         ],
@@ -330,7 +386,7 @@ async function main(): Promise<void> {
             connections,
             ...rateCells(result),
             errors,
-            limit ? `${(ok / limit.rate).toFixed(2)} ${limit.what}${route.limit === 'node' ? `, ${(ok / expressRate.get(connections)!.rps).toFixed(2)} Express` : ''}` : '-',
+            limit ? `${(ok / limit.rate).toFixed(2)} ${limit.what}${route.limit === 'node' ? `, ${(ok / baselines.express.get(connections)!.result.rps).toFixed(2)} Express` : ''}` : '-',
             peak ? `${fixed(peak.mib)} ${peak.service}` : '-',
             [cpuCell(perService), cpuCell(storeCpu)].filter(Boolean).join('; '),
           ];
@@ -402,6 +458,7 @@ async function main(): Promise<void> {
       log(`\nwritten to ${RESULTS.pathname}`);
     }
   } finally {
+    await stopBare();
     await compared?.stop();
     await system.shutdown();
   }
