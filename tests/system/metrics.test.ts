@@ -91,7 +91,9 @@ describe('GET /metrics', () => {
     // Two entries reached the logger's REST endpoint: /log-http's, and the queued one the listener wrote.
     expect(await delta('logger', 'http_server_request_duration_seconds_count', { route: '/log', status: '202' })).toBe(2);
 
-    // Node's own, on every service, named.
+    // Node's own, on every service, named. The event loop's lag is sampled every 100 ms and its
+    // samples start afresh at each scrape, and some services were scraped a moment ago.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     for (const service of SERVICES) {
       const samples = await scrape(service);
       expect(value(samples, 'nodejs_eventloop_lag_p99_seconds', {}), service).toBeGreaterThan(0);
