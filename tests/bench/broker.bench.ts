@@ -188,6 +188,8 @@ async function measureCompared(system: System, compared: Compared, route: Route,
 }
 
 const chosenRoutes = routes.filter((route) => !ROUTE_FILTER || ROUTE_FILTER.some((part) => route.name.includes(part)));
+/** Whether the broker's `POST /` runs, around which the bare baselines are measured (bracket, below). */
+const bracketed = chosenRoutes.some((route) => route.limit === 'node');
 
 const BARE_KINDS = ['node', 'express'] as const;
 type BareKind = (typeof BARE_KINDS)[number];
@@ -256,7 +258,7 @@ async function main(): Promise<void> {
   const baselines: Record<BareKind, Map<number, BareRow>> = { node: new Map(), express: new Map() };
   const stopBare = () => Promise.allSettled(Object.values(bare).map((server) => server.stop()));
   // Without the `POST /` route (BENCH_ROUTES), the limits table still has them, measured here, whole.
-  if (!chosenRoutes.some((route) => route.limit === 'node')) {
+  if (!bracketed) {
     for (const kind of BARE_KINDS) for (const connections of CONNECTIONS) baselines[kind].set(connections, await measureBare(bare[kind], connections, DURATION_S));
     await stopBare();
   }
@@ -345,7 +347,7 @@ async function main(): Promise<void> {
     say();
     say('## Limits, measured in this run');
     say();
-    if (chosenRoutes.some((route) => route.limit === 'node')) {
+    if (bracketed) {
       say(`Bare Node and bare Express: around the broker's POST / row at the same connections, ${fixed(DURATION_S / 2, 1)} s each before it and`);
       say('again after it in the reverse order (rates over both halves, the worse p50 and p99), since this machine\'s speed drifts.');
       say();
