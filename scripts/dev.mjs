@@ -22,7 +22,7 @@ const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_EN
 const commands = [
   // FerretDB on 27017, Mailpit on 1025 (UI on 8025), Jaeger on 4318 (API on 16686); Postgres and RabbitMQ are the machine's own.
   { name: 'infra', command: 'scripts/dev-infra.sh' },
-  ...services.map(({ name, dir }) => ({ name, command: `node --heap-growing-percent=50 --liftoff-only --no-maglev ${dir}/dist/main.js`, env: { LOG_PRETTY: 'true', NODE_OPTIONS: '--max-semi-space-size=4', GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=131072', ...tracing } })),
+  ...services.map(({ name, dir }) => ({ name, command: `node --heap-growing-percent=50 --liftoff-only --no-maglev ${dir}/dist/main.js`, env: { LOG_PRETTY: 'true', NODE_OPTIONS: '--max-semi-space-size=4 --v8-pool-size=1', GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=131072', ...tracing } })),
 ];
 
 const { result } = concurrently(commands, {
