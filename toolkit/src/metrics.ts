@@ -104,7 +104,10 @@ export async function timeCall<T>(target: string, transport: Transport, call: ()
 }
 
 type HistogramChild = ReturnType<typeof httpDuration.labels>;
-/** One child per method, route and status seen: prom-client hashes the labels on every observe otherwise. */
+/**
+ * One child per method, route and status seen, so `labels()` (which maps and validates its arguments)
+ * runs once per series; prom-client still hashes the labels on each observe (0.3 µs here).
+ */
 const requestSeries = new Map<string, HistogramChild>();
 
 /**
