@@ -9,8 +9,9 @@ export type ServiceProcess = ManagedProcess & { name: string };
 
 /**
  * What the images set (ENV NODE_OPTIONS in each Dockerfile), and `make dev` too: V8's young
- * generation capped at 4 MiB a semi-space instead of 16, 10 to 25 MB less RSS under load for
- * no measurable loss of throughput (tests/bench/README.md, memory). And one V8 worker thread
+ * generation capped at 4 MiB a semi-space instead of 16, 10 to 25 MB less RSS under load, the
+ * logging routes as fast (the broker's `POST /` spends about a tenth more CPU a request;
+ * tests/bench/README.md, memory). And one V8 worker thread
  * instead of four: V8 hands parts of each garbage collection to its workers, and on the broker's
  * gRPC route the four of them woke about once every four requests and took 80-160 µs of CPU a
  * request; with one, 0.05-0.07 wake-ups and 36-84 µs, and the broker's `POST /` answered 13-15%
