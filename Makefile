@@ -65,6 +65,11 @@ bench_containers:
 check-deploy: setup
 	project/checks/run.sh
 
+## docs: regenerate docs/configuration.md's tables from the services' config schemas (make check-deploy checks them)
+.PHONY: docs
+docs: build
+	npx tsx scripts/config-table.ts --write
+
 # ---- Containers (Docker). The course's targets, run from the repository root. ----
 # They go through project/standins/stack.sh, which makes sure a Docker engine answers (as root on
 # Debian it installs and starts one), that the public images exist (pulled, or local stand-ins
