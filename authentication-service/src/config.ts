@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { env, loadConfig, readableDsn, serviceConfig } from '@go-micro/toolkit';
+import { env, loadConfig, passwordInDsn, passwordInUrl, readableDsn, refuseUnfitCredentials, serviceConfig } from '@go-micro/toolkit';
 
 /** env.milliseconds takes only positive values; this pause may be 0 (refuse at once). */
 const pauseError = { error: 'expected milliseconds from 0 to 10000' };
@@ -48,6 +48,13 @@ const schema = serviceConfig({
   if (config.NODE_ENV === 'production' && config.TOKEN_SECRET === undefined) {
     ctx.addIssue({ code: 'custom', path: ['TOKEN_SECRET'], message: 'must be set in production (32 characters or more)' });
   }
+  // With DEPLOY_ENV=production, nothing written in the repository and nothing easy to guess (the admin's password: adminPassword()).
+  refuseUnfitCredentials(config, ctx, {
+    TOKEN_SECRET: { value: config.TOKEN_SECRET, kind: 'key' },
+    DSN: { value: passwordInDsn(config.DSN), kind: 'password', part: 'its password' },
+    // Without a password in the URL, amqplib logs in as guest.
+    RABBIT_URL: { value: passwordInUrl(config.RABBIT_URL, 'guest'), kind: 'password', part: 'its password' },
+  });
 });
 
 export type Config = z.output<typeof schema>;
