@@ -48,7 +48,8 @@ const userId = (req: Request): number => {
 /** Sign-up, tokens, and the admin's users API. */
 export function mountAccountRoutes(app: Express, authenticator: Authenticator, { registration, tokens, accounts }: AccountsDeps): void {
   app.post('/register', jsonBody(), async (req, res) => {
-    const registered = await registration.register(validate(signUp, req.body));
+    // Limited per client address: X-Forwarded-For from the broker (a trusted hop), else the peer itself.
+    const registered = await registration.register(validate(signUp, req.body), req.ip ?? req.socket.remoteAddress);
     reply(res, 202, `Registered ${registered.email}`, registered);
   });
 
