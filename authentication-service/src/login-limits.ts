@@ -21,6 +21,8 @@ export interface Attempt {
   address: string;
   /** This address has logged in to this email before: its owner's, most likely. */
   known: boolean;
+  /** A failure was reserved for the email too (addresses it does not know), given back unless the password is wrong. */
+  reservedForEmail: boolean;
 }
 
 const FAILURE_WINDOW_S = 15 * 60;
@@ -39,7 +41,9 @@ const WHAT = 'login attempts';
  * - Per email, past a number of wrong passwords from anywhere, attempts from
  *   addresses that never logged in to it take turns in a slow lane (one every
  *   few seconds, 429 beyond it), while an address that has logged in to it
- *   before, remembered for weeks, goes straight through.
+ *   before, remembered for weeks, goes straight through. Their failures are
+ *   reserved before the comparison too, so guesses from many addresses at once
+ *   cannot all slip in before the lane opens.
  */
 export class LoginLimits {
   private readonly byAddress: RateLimiterPostgres;
@@ -62,35 +66,43 @@ export class LoginLimits {
 
   /** Counts an attempt and reserves its failure; throws 429 with Retry-After when one of the limits says no. */
   async beforeAttempt(email: string, address: string): Promise<Attempt> {
-    const attempt = { email: normalized(email), address, known: false };
+    const attempt: Attempt = { email: normalized(email), address, known: false, reservedForEmail: false };
     await limited(WHAT, () => this.byAddress.consume(address));
-    const [known, failures] = await limited(WHAT, () => Promise.all([this.knownPairs.get(pairKey(attempt)), this.accountFailures.get(attempt.email)]));
-    attempt.known = known !== null;
+    attempt.known = (await limited(WHAT, () => this.knownPairs.get(pairKey(attempt)))) !== null;
     await limited(WHAT, () => this.byPair.consume(pairKey(attempt)));
-    if (!attempt.known && (failures?.consumedPoints ?? 0) >= this.settings.slowAfterFailures) {
-      try {
-        await limited(WHAT, () => this.slowLane.consume(attempt.email));
-      } catch (err) {
-        await this.notCompared(attempt);
-        throw err;
-      }
+    if (attempt.known) return attempt;
+    try {
+      const failures = await limited(WHAT, () => this.accountFailures.penalty(attempt.email, 1));
+      attempt.reservedForEmail = true;
+      if (failures.consumedPoints > this.settings.slowAfterFailures) await limited(WHAT, () => this.slowLane.consume(attempt.email));
+    } catch (err) {
+      await this.notCompared(attempt);
+      throw err;
     }
     return attempt;
   }
 
-  /** A wrong password: its point for the email and address was taken before; it now counts for the email too. */
+  /** A wrong password: it was counted before the comparison, but from a known address, where it counts now. */
   async failed(attempt: Attempt): Promise<void> {
-    await limited(WHAT, () => this.accountFailures.penalty(attempt.email, 1));
+    if (!attempt.reservedForEmail) await limited(WHAT, () => this.accountFailures.penalty(attempt.email, 1));
   }
 
-  /** The right password: the address's failures for the email are forgiven, and the address is remembered as the owner's. */
+  /** The right password: its reserved failures are given back, and the address is remembered as the owner's. */
   async succeeded(attempt: Attempt): Promise<void> {
-    await limited(WHAT, () => Promise.all([this.byPair.delete(pairKey(attempt)), this.knownPairs.set(pairKey(attempt), 1, this.settings.knownAddressDays * 24 * 60 * 60)]));
+    await limited(WHAT, () =>
+      Promise.all([
+        this.byPair.delete(pairKey(attempt)),
+        this.knownPairs.set(pairKey(attempt), 1, this.settings.knownAddressDays * 24 * 60 * 60),
+        attempt.reservedForEmail ? this.accountFailures.reward(attempt.email, 1) : undefined,
+      ]),
+    );
   }
 
-  /** The password was never compared (the service was busy, Postgres failed): the reserved failure is given back. */
+  /** The password was never compared (refused by the slow lane, the service busy, Postgres failed): what was reserved is given back. */
   async notCompared(attempt: Attempt): Promise<void> {
-    await limited(WHAT, () => this.byPair.reward(pairKey(attempt), 1));
+    await limited(WHAT, () =>
+      Promise.all([this.byPair.reward(pairKey(attempt), 1), attempt.reservedForEmail ? this.accountFailures.reward(attempt.email, 1) : undefined]),
+    );
   }
 }
 
