@@ -56,7 +56,7 @@ export function mountAccountRoutes(app: Express, authenticator: Authenticator, {
   /** A token for the users API (and the logger's dashboard), for a right email and password, as /authenticate checks them. */
   app.post('/token', jsonBody(), async (req, res) => {
     const { email, password } = validate(credentials, req.body);
-    // Limited as logins are: per client address, and per email for wrong passwords.
+    // Limited as logins are (login-limits.ts): per client address, per email and address, and a slow lane per email.
     const user = await authenticator.authenticate(email, password, req.ip ?? req.socket.remoteAddress);
     const account = await accounts.get(user.id);
     if (!account) throw new HttpError(401, 'invalid credentials');
