@@ -29,8 +29,8 @@ random() {
   fi
 }
 
-# Creates Secret $1 from the key=value pairs that follow, unless it exists; the values go through
-# kubectl's standard input, never its command line (which `ps` shows to every user of the machine).
+# Creates Secret $1 from the key=value pairs that follow, unless it exists; the values go through a
+# file only this user can read, never kubectl's command line (which `ps` shows to every user).
 create() {
   local name=$1
   shift
