@@ -48,14 +48,15 @@ const userId = (req: Request): number => {
 /** Sign-up, tokens, and the admin's users API. */
 export function mountAccountRoutes(app: Express, authenticator: Authenticator, { registration, tokens, accounts }: AccountsDeps): void {
   app.post('/register', jsonBody(), async (req, res) => {
-    const registered = await registration.register(validate(signUp, req.body));
+    // Limited per client address: X-Forwarded-For from the broker (a trusted hop), else the peer itself.
+    const registered = await registration.register(validate(signUp, req.body), req.ip ?? req.socket.remoteAddress);
     reply(res, 202, `Registered ${registered.email}`, registered);
   });
 
   /** A token for the users API (and the logger's dashboard), for a right email and password, as /authenticate checks them. */
   app.post('/token', jsonBody(), async (req, res) => {
     const { email, password } = validate(credentials, req.body);
-    // Limited as logins are: per client address, and per email for wrong passwords.
+    // Limited as logins are (login-limits.ts): per client address, per email and address, and a slow lane per email.
     const user = await authenticator.authenticate(email, password, req.ip ?? req.socket.remoteAddress);
     const account = await accounts.get(user.id);
     if (!account) throw new HttpError(401, 'invalid credentials');

@@ -12,7 +12,9 @@ import { LoginLimits } from './login-limits.js';
 import { OutboxPublisher } from './outbox-publisher.js';
 import { PasswordWork } from './password-work.js';
 import { tracePostgres } from './postgres-tracing.js';
+import { createLimitsTable } from './rate-limits.js';
 import { Registration } from './registration.js';
+import { SignUpLimits } from './signup-limits.js';
 import { Tokens } from './tokens.js';
 import { UsersStore } from './users-store.js';
 
@@ -25,9 +27,16 @@ runService('authentication-service', configSchema, async ({ config, logger }) =>
   pool.on('error', (err) => logger.warn({ reason: err.message }, 'postgres connection lost'));
   tracePostgres(pool);
   const users = new UsersStore(pool);
-  const limits = new LoginLimits(pool, { perAddressPerMinute: config.LOGIN_PER_MINUTE, failuresPerEmail: config.LOGIN_FAILURES_PER_EMAIL });
+  const limits = new LoginLimits(pool, {
+    perAddressPerMinute: config.LOGIN_PER_MINUTE,
+    failuresPerEmailAndAddress: config.LOGIN_FAILURES_PER_EMAIL_AND_ADDRESS,
+    slowAfterFailures: config.LOGIN_SLOW_AFTER_FAILURES,
+    slowLaneSeconds: config.LOGIN_SLOW_LANE_SECONDS,
+    knownAddressDays: config.LOGIN_KNOWN_ADDRESS_DAYS,
+  });
+  const signUpLimits = new SignUpLimits(pool, { perAddress: config.SIGNUP_PER_ADDRESS, perMinute: config.SIGNUP_PER_MINUTE });
   const { seeded } = await waitFor('Postgres', logger, async () => {
-    await limits.migrate();
+    await createLimitsTable(pool);
     return users.migrate(admin);
   });
   if (seeded) logger.info('created the admin@example.com user');
@@ -44,19 +53,22 @@ runService('authentication-service', configSchema, async ({ config, logger }) =>
   if (!config.TOKEN_SECRET) logger.warn('TOKEN_SECRET is not set: tokens are signed with a random secret and end with this process');
   const tokens = new Tokens(config.TOKEN_SECRET ?? randomBytes(32).toString('base64url'), config.TOKEN_TTL_SECONDS);
 
-  // One queue for every bcrypt hash the requests ask for: logins, sign-ups and password resets take turns on the same cores.
+  // One admission for every bcrypt hash the requests ask for, in lanes: the owner's logins, other logins, then sign-ups and password resets.
   const passwords = new PasswordWork({
     concurrency: config.BCRYPT_CONCURRENCY,
     maxWaiting: config.BCRYPT_MAX_WAITING,
     maxWaitMs: config.BCRYPT_MAX_WAIT_MS,
     refusalPauseMs: config.BCRYPT_REFUSAL_PAUSE_MS,
+    signUpConcurrency: config.BCRYPT_SIGNUP_CONCURRENCY,
+    signUpMaxWaiting: config.BCRYPT_SIGNUP_MAX_WAITING,
+    signUpMaxWaitMs: config.BCRYPT_SIGNUP_MAX_WAIT_MS,
   });
   const authenticator = new Authenticator(users, audit, logger, limits, passwords);
   const app = createApp({
     logger,
     authenticator,
     accounts: {
-      registration: new Registration(pool, () => publisher.kick(), passwords),
+      registration: new Registration(pool, () => publisher.kick(), passwords, signUpLimits),
       tokens,
       accounts: new AccountsStore(pool, passwords),
     },

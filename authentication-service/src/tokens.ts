@@ -40,10 +40,18 @@ export class Tokens {
     return { token, expiresAt: new Date((issuedAt + this.ttlSeconds) * 1000) };
   }
 
-  /** The claims of a valid, unexpired token of ours; undefined for anything else. */
+  /** The claims of a valid, unexpired token of ours, with exp, iat and sub; undefined for anything else. */
   async verify(token: string): Promise<TokenClaims | undefined> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALGORITHM] });
+      // exp, iat and sub must be there: a token without exp would never expire, so one forged or leaked once
+      // would work forever; maxTokenAge bounds even a far exp by when the token says it was issued.
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: [ALGORITHM],
+        requiredClaims: ['exp', 'iat', 'sub'],
+        maxTokenAge: this.ttlSeconds,
+      });
       const userId = Number(payload.sub);
       if (!Number.isInteger(userId) || typeof payload.email !== 'string') return undefined;
       return { userId, email: payload.email, admin: payload.admin === true };

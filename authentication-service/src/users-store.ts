@@ -56,9 +56,12 @@ export class UsersStore {
           updated_at timestamp with time zone NOT NULL DEFAULT now()
         )`);
       await client.query('CREATE UNIQUE INDEX IF NOT EXISTS users_email_key ON users (email)');
+      // Logins look an email up whatever its case. Not unique: a table of an earlier version may hold two
+      // addresses that differ only in case, and both keep logging in; sign-ups take a lock instead (Registration).
+      await client.query('CREATE INDEX IF NOT EXISTS users_email_lower_idx ON users (lower(email))');
       await addAdminFlag(client);
       await createOutboxTable(client);
-      const existing = await client.query('SELECT 1 FROM users WHERE email = $1', [SEED_USER.email]);
+      const existing = await client.query('SELECT 1 FROM users WHERE lower(email) = $1', [SEED_USER.email]);
       let seeded = false;
       if (existing.rowCount === 0) {
         const hash = await bcrypt.hash(adminPassword, BCRYPT_COST);
@@ -88,7 +91,7 @@ export class UsersStore {
     const found = await this.findByEmail(SEED_USER.email);
     if (!found || !(await bcrypt.compare(SEED_USER.password, found.passwordHash))) return false;
     const hash = await bcrypt.hash(adminPassword, BCRYPT_COST);
-    await this.pool.query('UPDATE users SET password = $1, updated_at = now() WHERE email = $2', [hash, SEED_USER.email]);
+    await this.pool.query('UPDATE users SET password = $1, updated_at = now() WHERE id = $2', [hash, found.user.id]);
     return true;
   }
 
@@ -97,6 +100,11 @@ export class UsersStore {
     await this.pool.query('SELECT 1');
   }
 
+  /**
+   * The user of `email`, whatever its case. Should an earlier version have stored
+   * two addresses that differ only in case, the one spelled exactly as given wins,
+   * so each of them keeps logging in.
+   */
   async findByEmail(email: string): Promise<UserWithHash | undefined> {
     const result = await this.pool.query<{
       id: number;
@@ -109,8 +117,9 @@ export class UsersStore {
       updated_at: Date;
     }>(
       `SELECT id, email, first_name, last_name, password, user_active, created_at, updated_at
-       FROM users WHERE email = $1`,
-      [email],
+       FROM users WHERE lower(email) = lower($1)
+       ORDER BY email = $1 DESC, id LIMIT 1`,
+      [email.trim()],
     );
     const row = result.rows[0];
     if (!row) return undefined;
@@ -128,13 +137,13 @@ export class UsersStore {
     };
   }
 
-  /** Adds a user directly, with no welcome event; tests and tools use it (sign-ups go through Registration). */
+  /** Adds a user directly, its email lower-cased, with no welcome event; tests and tools use it (sign-ups go through Registration). */
   async insert(user: { email: string; password: string; firstName: string; lastName: string; active: number; admin?: boolean }): Promise<number> {
     const hash = await bcrypt.hash(user.password, BCRYPT_COST);
     const result = await this.pool.query<{ id: number }>(
       `INSERT INTO users (email, first_name, last_name, password, user_active, is_admin)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-      [user.email, user.firstName, user.lastName, hash, user.active, user.admin ?? false],
+      [user.email.trim().toLowerCase(), user.firstName, user.lastName, hash, user.active, user.admin ?? false],
     );
     return result.rows[0]!.id;
   }

@@ -16,10 +16,21 @@ describe("the admin's password", () => {
     expect(() => adminPassword({ DEPLOY_ENV: 'production', ADMIN_PASSWORD: 'short' })).toThrow(/shorter than 12 characters/);
   });
 
+  it('in production, with a password written in the repository or easy to guess, refuses to start naming the variable and why', () => {
+    expect(() => adminPassword({ DEPLOY_ENV: 'production', ADMIN_PASSWORD: 'a long password of yours' })).toThrow(
+      /^refusing to start in production: ADMIN_PASSWORD: the admin's password is written in this repository \("a long password of yours"\), so anyone can read it; /,
+    );
+    expect(() => adminPassword({ DEPLOY_ENV: 'production', ADMIN_PASSWORD: 'Password2024!' })).toThrow(/ADMIN_PASSWORD: the admin's password is written in this repository \("password"\)/);
+    expect(() => adminPassword({ DEPLOY_ENV: 'production', ADMIN_PASSWORD: '111111111111' })).toThrow(/ADMIN_PASSWORD: the admin's password has only 1 different characters/);
+    expect(() => adminPassword({ DEPLOY_ENV: 'production', ADMIN_PASSWORD: '739182645029' })).toThrow(/ADMIN_PASSWORD: the admin's password is too easy to guess/);
+  });
+
   it('in production, reads it from ADMIN_PASSWORD_FILE (a Docker or Kubernetes secret), without its final newline', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'secret-')), 'admin_password');
     await writeFile(file, 'a long production secret\n');
     expect(adminPassword({ DEPLOY_ENV: 'production', ADMIN_PASSWORD_FILE: file })).toBe('a long production secret');
     expect(() => adminPassword({ DEPLOY_ENV: 'production', ADMIN_PASSWORD_FILE: `${file}.missing` })).toThrow(/^ADMIN_PASSWORD_FILE: cannot read .* \(ENOENT\)$/);
+    await writeFile(file, 'verysecret123\n');
+    expect(() => adminPassword({ DEPLOY_ENV: 'production', ADMIN_PASSWORD_FILE: file })).toThrow(/ADMIN_PASSWORD_FILE: the admin's password is written in this repository \("verysecret"\)/);
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../src/config.js';
 
@@ -27,5 +28,49 @@ describe('authentication-service configuration', () => {
     expect(readConfig({ BCRYPT_REFUSAL_PAUSE_MS: '0' }).BCRYPT_REFUSAL_PAUSE_MS).toBe(0);
     expect(() => readConfig({ BCRYPT_REFUSAL_PAUSE_MS: '-1' })).toThrow('BCRYPT_REFUSAL_PAUSE_MS: expected milliseconds from 0 to 10000');
     expect(() => readConfig({ BCRYPT_REFUSAL_PAUSE_MS: 'soon' })).toThrow('BCRYPT_REFUSAL_PAUSE_MS: expected milliseconds from 0 to 10000');
+  });
+
+  describe('with DEPLOY_ENV=production', () => {
+    const random = () => randomBytes(32).toString('hex');
+    const fit = () => ({
+      DEPLOY_ENV: 'production',
+      TOKEN_SECRET: random(),
+      DSN: `host=postgres user=postgres password=${random()} dbname=users`,
+      RABBIT_URL: `amqp://go-micro:${random()}@rabbitmq`,
+    });
+
+    it('when every credential is random, starts', () => {
+      expect(readConfig(fit()).DEPLOY_ENV).toBe('production');
+    });
+
+    it("when TOKEN_SECRET is the old Kubernetes Secret's, stops start-up naming it and why", () => {
+      expect(() => readConfig({ ...fit(), TOKEN_SECRET: 'dev-only-token-secret-change-me-in-production' })).toThrow(
+        'invalid configuration: TOKEN_SECRET: not fit for production: the value is written in this repository ("dev-only-token-secret-change-me-in-production"), so anyone can read it',
+      );
+      expect(() => readConfig({ ...fit(), TOKEN_SECRET: 'k'.repeat(40) })).toThrow('TOKEN_SECRET: not fit for production: the value has only 1 different characters; at least 10');
+    });
+
+    it("when the DSN or RABBIT_URL carries the course's password, or none (amqplib then logs in as guest), stops start-up naming it", () => {
+      expect(() => readConfig({ ...fit(), DSN: 'host=postgres port=5432 user=postgres password=password dbname=users' })).toThrow(
+        'DSN: not fit for production: its password is written in this repository ("password"), so anyone can read it',
+      );
+      expect(() => readConfig({ ...fit(), DSN: 'postgres://postgres:password@postgres/users' })).toThrow('DSN: not fit for production: its password');
+      expect(() => readConfig({ ...fit(), RABBIT_URL: 'amqp://guest:guest@rabbitmq' })).toThrow('RABBIT_URL: not fit for production: its password is written in this repository ("guest")');
+      expect(() => readConfig({ ...fit(), RABBIT_URL: 'amqp://rabbitmq' })).toThrow('RABBIT_URL: not fit for production: its password is written in this repository ("guest")');
+    });
+
+    it('when the DSN has no password (trust or a client certificate), leaves it to Postgres', () => {
+      expect(readConfig({ ...fit(), DSN: 'postgres://postgres@127.0.0.1/users' }).DSN).toBe('postgres://postgres@127.0.0.1/users');
+    });
+  });
+
+  it("in development, takes the course's values as compose sets them", () => {
+    expect(
+      readConfig({
+        TOKEN_SECRET: 'dev-only-token-secret-change-me-in-production',
+        DSN: 'host=postgres port=5432 user=postgres password=password dbname=users sslmode=disable timezone=UTC connect_timeout=5',
+        RABBIT_URL: 'amqp://guest:guest@rabbitmq',
+      }).DEPLOY_ENV,
+    ).toBe('development');
   });
 });

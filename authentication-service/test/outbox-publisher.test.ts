@@ -114,7 +114,7 @@ describe('outbox publisher', () => {
 
   it('when two replicas publish from the same outbox, each of 20 sign-ups is sent once', async () => {
     // 20 sign-ups at once is more bcrypt than the service admits (one batch of hashes per core, about 2 s waiting): let them all wait.
-    const registration = new Registration(pool, undefined, new PasswordWork({ concurrency: 2, maxWaiting: 20, maxWaitMs: 30_000, refusalPauseMs: 500 }));
+    const registration = new Registration(pool, undefined, new PasswordWork({ concurrency: 2, maxWaiting: 20, maxWaitMs: 30_000, refusalPauseMs: 500, signUpConcurrency: 2, signUpMaxWaiting: 20, signUpMaxWaitMs: 30_000 }));
     const ids = (await Promise.all(Array.from({ length: 20 }, () => signUp(registration)))).map((r) => r.event_id);
 
     const replicas = [startPublisher(), startPublisher()];

@@ -14,7 +14,9 @@ let pool: pg.Pool;
 let app: RunningApp;
 
 // One hash at a time, two waiting at most, for at most 3 s, refusals held 300 ms: small enough to overload with a handful of logins.
-const limits = { concurrency: 1, maxWaiting: 2, maxWaitMs: 3_000, refusalPauseMs: 300 };
+const limits = { concurrency: 1, maxWaiting: 2, maxWaitMs: 3_000, refusalPauseMs: 300, signUpConcurrency: 1, signUpMaxWaiting: 2, signUpMaxWaitMs: 3_000 };
+/** Limits for a PasswordWork of a test's own, with `changes`. */
+const withLimits = (changes: Partial<typeof limits>) => new PasswordWork({ ...limits, ...changes });
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -63,7 +65,7 @@ describe('bcrypt under overload', () => {
   });
 
   it('refuses a login that waited longer than its bound, and then takes logins again', async () => {
-    const work = new PasswordWork({ concurrency: 1, maxWaiting: 10, maxWaitMs: 50, refusalPauseMs: 0 });
+    const work = withLimits({ maxWaiting: 10, maxWaitMs: 50, refusalPauseMs: 0 });
     const hash = await work.hash('a password');
     const [first, second] = await Promise.allSettled([work.compare('a password', hash), work.compare('a password', hash)]);
     expect(first).toEqual({ status: 'fulfilled', value: true });
@@ -74,7 +76,7 @@ describe('bcrypt under overload', () => {
   });
 
   it('with a pause of 0, refuses a login that finds the queue full before the running hash is done', async () => {
-    const work = new PasswordWork({ concurrency: 1, maxWaiting: 0, maxWaitMs: 50, refusalPauseMs: 0 });
+    const work = withLimits({ maxWaiting: 0, maxWaitMs: 50, refusalPauseMs: 0 });
     const hash = await work.hash('a password');
     const running = work.compare('a password', hash);
     await expect(work.refuseWhenFull()).rejects.toMatchObject({ status: 503, retryAfterSeconds: 1 });
@@ -84,5 +86,48 @@ describe('bcrypt under overload', () => {
     void running.then(() => (done = true));
     expect(done).toBe(false);
     await expect(running).resolves.toBe(true);
+  });
+});
+
+describe('bcrypt in lanes', () => {
+  it("when every lane has work waiting, a free core goes to the owner's login first, then other logins, then sign-ups", async () => {
+    const work = withLimits({ maxWaitMs: 30_000, signUpMaxWaitMs: 30_000 });
+    const hash = await work.hash('a password');
+    const order: string[] = [];
+    const track = (name: string, done: Promise<unknown>) => done.then(() => order.push(name));
+
+    const running = track('running sign-up', work.hash('first'));
+    const waiting = [
+      track('sign-up', work.hash('second')),
+      track('login', work.compare('a password', hash, 'login')),
+      track('owner', work.compare('a password', hash, 'known')),
+    ];
+    await Promise.all([running, ...waiting]);
+
+    expect(order).toEqual(['running sign-up', 'owner', 'login', 'sign-up']);
+  });
+
+  it('when sign-ups fill their share of the cores, a login starts on a free core at once, and the sign-ups wait', async () => {
+    const work = withLimits({ concurrency: 2, signUpConcurrency: 1, signUpMaxWaiting: 10, signUpMaxWaitMs: 30_000 });
+    const hash = await work.hash('a password');
+
+    const signUps = [work.hash('one'), work.hash('two'), work.hash('three')];
+    const login = work.compare('a password', hash, 'login');
+
+    expect([work.waitingIn('signUp'), work.waitingIn('login')]).toEqual([2, 0]);
+    await expect(login).resolves.toBe(true);
+    await Promise.all(signUps);
+  });
+
+  it("when the login and sign-up lanes are full, refuses another login and another sign-up, but not the owner's login", async () => {
+    const work = withLimits({ maxWaiting: 1, signUpMaxWaiting: 1, refusalPauseMs: 0, maxWaitMs: 30_000, signUpMaxWaitMs: 30_000 });
+    const hash = await work.hash('a password');
+    const busyWork = [work.compare('wrong', hash, 'login'), work.compare('wrong', hash, 'login'), work.hash('waiting')];
+
+    await expect(work.refuseWhenFull('login')).rejects.toMatchObject({ status: 503, retryAfterSeconds: 1 });
+    await expect(work.refuseWhenFull('signUp')).rejects.toMatchObject({ status: 503 });
+    await expect(work.refuseWhenFull('known')).resolves.toBeUndefined();
+    await expect(work.compare('a password', hash, 'known')).resolves.toBe(true);
+    await Promise.all(busyWork);
   });
 });

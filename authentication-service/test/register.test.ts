@@ -3,8 +3,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userRegistered } from '@go-micro/contracts';
 import { createTestDatabase } from '@go-micro/testkit/postgres.js';
+import bcrypt from 'bcrypt';
+import { createLogger } from '@go-micro/toolkit';
+import { startApp } from '@go-micro/testkit/http.js';
+import { createApp } from '../src/app.js';
+import { Authenticator } from '../src/authenticate.js';
 import { UsersStore } from '../src/users-store.js';
-import { call, startAuth, type RunningAuth } from './accounts-harness.js';
+import { accountsFor, call, startAuth, type RunningAuth } from './accounts-harness.js';
 
 let auth: RunningAuth;
 
@@ -89,6 +94,10 @@ describe('POST /register', () => {
     [{ first_name: '   ' }, 'first_name: must not be empty'],
     [{ last_name: 'x'.repeat(101) }, 'last_name: must be at most 100 characters'],
     [{ first_name: 'Eve\r\nBcc: x@example.com' }, 'first_name: must not contain control characters'],
+    [{ first_name: 'Your parcel is held, pay at https://evil.example/pay' }, 'first_name: may hold only letters, spaces, apostrophes, hyphens and periods'],
+    [{ last_name: 'Mail me at eve@example.com' }, 'last_name: may hold only letters, spaces, apostrophes, hyphens and periods'],
+    [{ last_name: 'Agent 47' }, 'last_name: may hold only letters, spaces, apostrophes, hyphens and periods'],
+    [{ first_name: "'. -" }, 'first_name: may hold only letters, spaces, apostrophes, hyphens and periods'],
     [{ password: 'short-1' }, 'password: must be at least 10 characters'],
     [{ password: 'onlyletterslong' }, 'password: must contain a digit or a symbol'],
     [{ password: '12345678901' }, 'password: must contain a letter'],
@@ -112,6 +121,41 @@ describe('POST /register', () => {
 });
 
 describe('schema migration', () => {
+  it('when the users table is from before emails were lower-cased and holds two spellings of one address, each keeps logging in, and no third signs up', async () => {
+    const fresh = await createTestDatabase();
+    const pool = new pg.Pool({ connectionString: fresh.url });
+    try {
+      await new UsersStore(pool).migrate();
+      // As an earlier version stored them: the address as typed, unique only in that exact spelling.
+      const hash = (password: string) => bcrypt.hash(password, 4);
+      await pool.query('INSERT INTO users (email, password, user_active) VALUES ($1, $2, 1), ($3, $4, 1)', [
+        'Old@Example.com',
+        await hash('first-password-1'),
+        'old@example.com',
+        await hash('second-password-2'),
+      ]);
+
+      await new UsersStore(pool).migrate();
+      const users = new UsersStore(pool);
+      const logger = createLogger('authentication-service', { level: 'silent', pretty: false });
+      const authenticator = new Authenticator(users, async () => undefined, logger);
+      const app = await startApp(createApp({ logger, authenticator, accounts: accountsFor(pool) }));
+      try {
+        const login = (email: string, password: string) => call('POST', `${app.url}/authenticate`, { body: { email, password } });
+        expect((await login('Old@Example.com', 'first-password-1')).body.message).toBe('Logged in user Old@Example.com');
+        expect((await login('old@example.com', 'second-password-2')).body.message).toBe('Logged in user old@example.com');
+        expect((await call('POST', `${app.url}/register`, { body: signUp({ email: 'OLD@example.com' }) })).status).toBe(409);
+      } finally {
+        await app.close();
+      }
+      const { rows } = await pool.query("SELECT indexdef FROM pg_indexes WHERE indexname = 'users_email_lower_idx'");
+      expect(rows[0].indexdef).toMatch(/lower\(\(email\)::text\)/);
+    } finally {
+      await pool.end();
+      await fresh.drop();
+    }
+  });
+
   it('when the users table is from before the admin flag, adds it and makes the seeded admin an admin, once', async () => {
     const fresh = await createTestDatabase();
     const pool = new pg.Pool({ connectionString: fresh.url });

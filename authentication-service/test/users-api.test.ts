@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tokens } from '../src/tokens.js';
 import { call, startAuth, TEST_TOKEN_SECRET, type RunningAuth } from './accounts-harness.js';
@@ -85,6 +86,33 @@ describe('the users API refuses whoever is not an admin', () => {
       const { status, body } = await call('GET', users(), { token });
       expect(status, token).toBe(401);
       expect(body).toEqual({ error: true, message: 'the token is invalid or has expired' });
+    }
+  });
+
+  it('when a token signed with the right secret lacks exp, iat or sub, or claims a lifetime longer than tokens get, answers 401', async () => {
+    const admin = await auth.users.findByEmail('admin@example.com');
+    const key = new TextEncoder().encode(TEST_TOKEN_SECRET);
+    const now = Math.floor(Date.now() / 1000);
+    /** An admin token as an attacker holding the secret would sign it, with only the claims given. */
+    const signed = (claims: { exp?: number; iat?: number; sub?: string }) => {
+      const jwt = new SignJWT({ email: 'admin@example.com', admin: true }).setProtectedHeader({ alg: 'HS256' }).setIssuer('authentication-service').setAudience('go-micro');
+      if (claims.sub !== undefined) jwt.setSubject(claims.sub);
+      if (claims.iat !== undefined) jwt.setIssuedAt(claims.iat);
+      if (claims.exp !== undefined) jwt.setExpirationTime(claims.exp);
+      return jwt.sign(key);
+    };
+    const sub = String(admin!.user.id);
+    // The same claims with exp, iat and sub are accepted: what is refused below is only the missing claim.
+    expect((await call('GET', users(), { token: await signed({ sub, iat: now, exp: now + 60 }) })).status).toBe(200);
+
+    const forged = {
+      'no exp': await signed({ sub, iat: now }),
+      'no iat': await signed({ sub, exp: now + 60 }),
+      'no sub': await signed({ iat: now, exp: now + 60 }),
+      'issued a day ago, expiring in a year': await signed({ sub, iat: now - 86_400, exp: now + 365 * 86_400 }),
+    };
+    for (const [what, token] of Object.entries(forged)) {
+      expect(await call('GET', users(), { token }), what).toEqual({ status: 401, body: { error: true, message: 'the token is invalid or has expired' } });
     }
   });
 

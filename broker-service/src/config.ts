@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig, serviceConfig } from '@go-micro/toolkit';
+import { env, loadConfig, passwordInUrl, refuseUnfitCredentials, serviceConfig } from '@go-micro/toolkit';
 
 const schema = serviceConfig({
   PORT: env.port(8080),
@@ -23,6 +23,9 @@ const schema = serviceConfig({
     .string()
     .optional()
     .transform((value) => value || undefined),
+}).superRefine((config, ctx) => {
+  // With DEPLOY_ENV=production, nothing written in the repository and nothing easy to guess; without a password amqplib logs in as guest.
+  refuseUnfitCredentials(config, ctx, { RABBIT_URL: { value: passwordInUrl(config.RABBIT_URL, 'guest'), kind: 'password', part: 'its password' } });
 });
 
 export type Config = z.output<typeof schema>;

@@ -17,7 +17,7 @@ export interface BrokerDeps {
 /**
  * The client's address as the broker sees it (Express takes it from
  * X-Forwarded-For only when the hop that sent it is a trusted proxy), passed on
- * so the authentication service limits logins per client, not per broker.
+ * so the authentication service limits logins and sign-ups per client, not per broker.
  */
 const forwardedFor = (req: Request) => ({ headers: { 'x-forwarded-for': req.ip ?? req.socket.remoteAddress ?? 'unknown' } });
 
@@ -47,7 +47,7 @@ export function handlers(deps: BrokerDeps) {
           return;
         case 'register': {
           // 202 at once: the welcome mail goes through the queue, whatever the mail server is doing.
-          const { message, data } = await deps.authService.call('/register', request.register);
+          const { message, data } = await deps.authService.call('/register', request.register, forwardedFor(req));
           reply(res, 202, message, data);
           return;
         }

@@ -15,6 +15,7 @@ beforeAll(async () => {
     const { email } = body as { email?: string };
     if (path !== '/register') return envelope(404, 'not found');
     if (email === 'taken@example.com') return envelope(409, 'email is already registered');
+    if (email === 'flood@example.com') return { ...envelope(429, 'too many sign-ups; try again in 120 s'), headers: { 'retry-after': '120' } };
     if (!email?.includes('@')) return envelope(400, 'email: must be an email address');
     return envelope(202, `Registered ${email}`, { user_id: 7, email, event_id: randomUUID() });
   });
@@ -36,7 +37,7 @@ const register = (fields: Record<string, unknown>) =>
   postJSON(`${broker.url}/handle`, { action: 'register', register: { first_name: 'Ada', last_name: 'Lovelace', password: 'analytical-1', ...fields } });
 
 describe('broker POST /handle action register', () => {
-  it('when the sign-up is new, posts it to authentication-service as is and answers 202 Registered <email> with the event id', async () => {
+  it("when the sign-up is new, posts it to authentication-service as is, with the client's address, and answers 202 Registered <email> with the event id", async () => {
     const email = `new-${randomUUID()}@example.com`;
 
     const { status, body } = await register({ email });
@@ -49,6 +50,15 @@ describe('broker POST /handle action register', () => {
       path: '/register',
       body: { email, first_name: 'Ada', last_name: 'Lovelace', password: 'analytical-1' },
     });
+    // The authentication service limits sign-ups per client: it must see the page's address, not the broker's.
+    expect(forwarded!.headers['x-forwarded-for']).toBe('127.0.0.1');
+  });
+
+  it("when authentication-service answers 429 too many sign-ups, passes it on with its Retry-After", async () => {
+    const { status, body, headers } = await register({ email: 'flood@example.com' });
+    expect(status).toBe(429);
+    expect(body).toEqual({ error: true, message: 'too many sign-ups; try again in 120 s' });
+    expect(headers.get('retry-after')).toBe('120');
   });
 
   it('when the email is taken, passes on 409 email is already registered', async () => {

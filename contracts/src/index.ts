@@ -12,6 +12,7 @@ export {
   WELCOME_QUEUE,
   USER_NAME_MAX_CHARS,
   personName,
+  storedPersonName,
   userRegistered,
   type UserRegistered,
 } from './user-events.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LOG_QUEUE } from '@go-micro/contracts';
-import { env, loadConfig, serviceConfig } from '@go-micro/toolkit';
+import { env, loadConfig, passwordInUrl, refuseUnfitCredentials, serviceConfig } from '@go-micro/toolkit';
 
 const schema = serviceConfig({
   /** Only the health endpoint listens here. */
@@ -23,6 +23,9 @@ const schema = serviceConfig({
   LOGGER_TIMEOUT_MS: env.milliseconds(5_000),
   /** A message body larger than this goes to the dead-letter queue unread. */
   MAX_MESSAGE_BYTES: env.count(512 * 1024, 128 * 1024 * 1024),
+}).superRefine((config, ctx) => {
+  // With DEPLOY_ENV=production, nothing written in the repository and nothing easy to guess; without a password amqplib logs in as guest.
+  refuseUnfitCredentials(config, ctx, { RABBIT_URL: { value: passwordInUrl(config.RABBIT_URL, 'guest'), kind: 'password', part: 'its password' } });
 });
 
 export type Config = z.output<typeof schema>;

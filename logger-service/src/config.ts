@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig, serviceConfig } from '@go-micro/toolkit';
+import { env, loadConfig, passwordInUrl, refuseUnfitCredentials, serviceConfig } from '@go-micro/toolkit';
 
 /** Unset and empty mean the same: no value. */
 const optionalText = () =>
@@ -37,6 +37,12 @@ const schema = serviceConfig({
   if (config.NODE_ENV === 'production' && config.SESSION_SECRET === undefined) {
     ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'must be set in production (32 characters or more)' });
   }
+  // With DEPLOY_ENV=production, nothing written in the repository and nothing easy to guess.
+  refuseUnfitCredentials(config, ctx, {
+    SESSION_SECRET: { value: config.SESSION_SECRET, kind: 'key' },
+    MONGO_PASSWORD: { value: config.MONGO_PASSWORD, kind: 'password' },
+    MONGO_URL: { value: passwordInUrl(config.MONGO_URL), kind: 'password', part: 'its password' },
+  });
 });
 
 export type Config = z.output<typeof schema>;

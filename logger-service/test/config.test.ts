@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../src/config.js';
 import { createMongoClient } from '../src/mongo-client.js';
@@ -35,5 +36,17 @@ describe('logger-service configuration', () => {
   it('when NODE_ENV is production, as in the images, and SESSION_SECRET is unset, stops start-up naming it', () => {
     expect(() => readConfig({ NODE_ENV: 'production' })).toThrow('SESSION_SECRET: must be set in production (32 characters or more)');
     expect(readConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32) }).SESSION_SECRET).toBe('s'.repeat(32));
+  });
+
+  it('with DEPLOY_ENV=production, stops start-up naming a session secret or MongoDB password written in the repository', () => {
+    const fit = { DEPLOY_ENV: 'production', SESSION_SECRET: randomBytes(32).toString('hex'), MONGO_USERNAME: 'admin', MONGO_PASSWORD: randomBytes(32).toString('hex') };
+    expect(readConfig(fit).DEPLOY_ENV).toBe('production');
+    expect(() => readConfig({ ...fit, SESSION_SECRET: 'dev-only-session-secret-change-me-in-production' })).toThrow(
+      'SESSION_SECRET: not fit for production: the value is written in this repository ("dev-only-session-secret-change-me-in-production")',
+    );
+    expect(() => readConfig({ ...fit, MONGO_PASSWORD: 'password' })).toThrow('MONGO_PASSWORD: not fit for production: the value is written in this repository ("password")');
+    expect(() => readConfig({ ...fit, MONGO_PASSWORD: undefined, MONGO_URL: 'mongodb://admin:password@mongo:27017' })).toThrow('MONGO_URL: not fit for production: its password');
+    // Development keeps compose's admin/password.
+    expect(readConfig({ MONGO_USERNAME: 'admin', MONGO_PASSWORD: 'password' }).MONGO_PASSWORD).toBe('password');
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { WELCOME_QUEUE } from '@go-micro/contracts';
-import { env, loadConfig, readableDsn, serviceConfig } from '@go-micro/toolkit';
+import { env, loadConfig, passwordInDsn, passwordInUrl, readableDsn, refuseUnfitCredentials, serviceConfig } from '@go-micro/toolkit';
 
 const schema = serviceConfig({
   PORT: env.port(8084),
@@ -52,6 +52,13 @@ const schema = serviceConfig({
   /** Wait before the first retry; it doubles each time, up to RETRY_MAX_DELAY_MS. */
   RETRY_DELAY_MS: env.milliseconds(1_000),
   RETRY_MAX_DELAY_MS: env.milliseconds(60_000),
+}).superRefine((config, ctx) => {
+  // With DEPLOY_ENV=production, nothing written in the repository and nothing easy to guess; without a password amqplib logs in as guest.
+  refuseUnfitCredentials(config, ctx, {
+    MAIL_PASSWORD: { value: config.MAIL_PASSWORD, kind: 'password' },
+    RABBIT_URL: { value: passwordInUrl(config.RABBIT_URL, 'guest'), kind: 'password', part: 'its password' },
+    DSN: { value: passwordInDsn(config.DSN), kind: 'password', part: 'its password' },
+  });
 });
 
 export type Config = z.output<typeof schema>;

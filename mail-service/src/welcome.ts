@@ -7,6 +7,9 @@ import type { WelcomeContent } from './templates.js';
 import type { RenderedMail } from './templates.js';
 import type { WelcomeStore } from './welcome-store.js';
 
+/** The welcome mail's subject, the same for everyone: nothing a caller typed reads as the sender's words. */
+export const WELCOME_SUBJECT = 'Welcome! Your account is ready';
+
 /** The welcome queue bound to user.registered on users_topic, with its retry and dead-letter queues. */
 export async function declareWelcomeTopology(channel: Channel, names: QueueNames): Promise<void> {
   await channel.assertExchange(USER_EXCHANGE, USER_EXCHANGE_TYPE, { durable: true });
@@ -42,7 +45,7 @@ export async function welcome(content: Buffer, deps: WelcomeDeps): Promise<Outco
   const { html, text } = render({ firstName: event.first_name, lastName: event.last_name, email: event.email, fromName });
   try {
     const sent = await store.sendOnce(event.event_id, event.email, () =>
-      deliver({ to: event.email, subject: `Welcome, ${event.first_name}!`, html, text, messageIdLocalPart: `welcome-${event.event_id}` }),
+      deliver({ to: event.email, subject: WELCOME_SUBJECT, html, text, messageIdLocalPart: `welcome-${event.event_id}` }),
     );
     logger.info({ eventId: event.event_id, sent }, sent ? 'welcome mail sent' : 'welcome mail already sent');
     return { kind: 'done' };

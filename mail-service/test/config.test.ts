@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../src/config.js';
 
@@ -32,5 +33,23 @@ describe('mail-service configuration', () => {
     ['FROM_ADDRESS', 'John Smith', 'FROM_ADDRESS: expected an email address'],
   ])('when %s is %j, stops start-up naming it', (name, value, message) => {
     expect(() => readConfig({ [name]: value })).toThrow(message);
+  });
+
+  describe('with DEPLOY_ENV=production', () => {
+    const random = () => randomBytes(32).toString('hex');
+    const fit = () => ({ DEPLOY_ENV: 'production', RABBIT_URL: `amqp://go-micro:${random()}@rabbitmq`, DSN: `host=postgres user=postgres password=${random()} dbname=users` });
+
+    it('when every credential is random and MAIL_PASSWORD unset, starts', () => {
+      expect(readConfig(fit()).MAIL_PASSWORD).toBe('');
+    });
+
+    it.each([
+      ['RABBIT_URL', 'amqp://guest:guest@rabbitmq', 'RABBIT_URL: not fit for production: its password is written in this repository ("guest")'],
+      ['DSN', 'host=postgres user=postgres password=password dbname=users', 'DSN: not fit for production: its password is written in this repository ("password")'],
+      ['MAIL_PASSWORD', 'secret', 'MAIL_PASSWORD: not fit for production: the value is written in this repository ("secret")'],
+      ['MAIL_PASSWORD', 'mailpass', 'MAIL_PASSWORD: not fit for production: the value is shorter than 12 characters'],
+    ])('when %s is %j, stops start-up naming it and why', (name, value, message) => {
+      expect(() => readConfig({ ...fit(), [name]: value })).toThrow(message);
+    });
   });
 });

@@ -40,7 +40,7 @@ describe('welcome mail when the mail server is away', () => {
     catcher = await startMailCatcher({ smtpPort, httpPort });
 
     const caught = await catcher.waitForMessage((m) => m.to.some((a) => a.address === event.email), 30_000);
-    expect(caught.subject).toBe('Welcome, Ada!');
+    expect(caught.subject).toBe('Welcome! Your account is ready');
     await vi.waitUntil(async () => (await fetch(`${mail.url}/welcome-mails/${event.event_id}`)).status === 200, { timeout: 10_000, interval: 100 });
     expect((await catcher.listMessages()).filter((m) => m.to.some((a) => a.address === event.email))).toHaveLength(1);
   });

@@ -33,13 +33,13 @@ const rawSource = async (id: string) =>
   (await fetch(`${catcher.apiUrl}/api/v1/message/${encodeURIComponent(id)}/raw`, { signal: AbortSignal.timeout(5_000) })).text();
 
 describe('welcome mail for user.registered', () => {
-  it('when a sign-up is published, mails the user a welcome in HTML (CSS inlined) and plain text, from FROM_NAME, its Message-ID made from the event id', async () => {
+  it('when a sign-up is published, mails the user a welcome with a fixed subject, in HTML (CSS inlined) and plain text, from FROM_NAME, its Message-ID made from the event id', async () => {
     const event = registeredEvent();
 
     await publishRegistered(channel, event);
 
     const caught = await catcher.waitForMessage((m) => m.to.some((a) => a.address === event.email), 15_000);
-    expect(caught.subject).toBe('Welcome, Ada!');
+    expect(caught.subject).toBe('Welcome! Your account is ready');
     expect(caught.from).toEqual({ name: 'John Smith', address: 'john.smith@example.com' });
     expect(caught.html).toContain('Welcome, Ada Lovelace!');
     expect(caught.html).toContain(event.email);
@@ -51,17 +51,18 @@ describe('welcome mail for user.registered', () => {
     expect(raw).toMatch(new RegExp(`^Message-ID: <welcome-${event.event_id}@mail\\.test>`, 'im'));
   });
 
-  it("when the user's name looks like markup, the HTML part shows it escaped and the text part as typed", async () => {
-    const event = registeredEvent({ first_name: '<b>Bobby</b>', last_name: `Tables"; <script>alert(1)</script> & Co` });
+  it("when the user's name (stored before names were restricted) looks like markup or a message, the subject leaves it out, the HTML part shows it escaped and the text part as typed", async () => {
+    const event = registeredEvent({ first_name: '<b>Bobby</b>', last_name: `Tables"; <script>alert(1)</script> & Co, your parcel is held, pay at https://evil.example/pay` });
 
     await publishRegistered(channel, event);
 
     const caught = await catcher.waitForMessage((m) => m.to.some((a) => a.address === event.email), 15_000);
+    expect(caught.subject).toBe('Welcome! Your account is ready');
     expect(caught.html).not.toContain('<b>Bobby');
     expect(caught.html).not.toContain('<script>');
     expect(caught.html).toContain('&lt;b&gt;Bobby&lt;/b&gt;');
     expect(caught.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co');
-    expect(caught.text).toContain(`Welcome, <b>Bobby</b> Tables"; <script>alert(1)</script> & Co!`);
+    expect(caught.text).toContain(`Welcome, <b>Bobby</b> Tables"; <script>alert(1)</script> & Co, your parcel is held, pay at https://evil.example/pay!`);
   });
 
   it('when the same event comes twice (republished after a crash, or redelivered), mails once', async () => {

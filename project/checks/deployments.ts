@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { REPO_ROOT, runValidator } from './validators.js';
 
@@ -21,15 +22,19 @@ export const COMPOSE_FILES = {
   production: join(PROJECT, 'swarm.production.yml'),
 } as const;
 
-/** What a deployer of swarm.production.yml sets; the checks interpolate with these and nothing else. */
+/** A credential as swarm.production.yml's header tells the deployer to make one: random, so every service takes it in production. */
+const randomCredential = () => randomBytes(32).toString('hex');
+
+/** What a deployer of swarm.production.yml sets (its required variables); the checks interpolate with these and nothing else. */
 export const PRODUCTION_ENV = {
   FRONTEND_DOMAIN: 'swarm.example.com',
   BACKEND_DOMAIN: 'broker.example.com',
   ACME_EMAIL: 'ops@example.com',
-  POSTGRES_PASSWORD: 'pg-secret',
-  MONGO_PASSWORD: 'mongo-secret',
-  TOKEN_SECRET: 'token-secret-of-32-characters-or-more',
-  SESSION_SECRET: 'session-secret-of-32-characters-or-more',
+  POSTGRES_PASSWORD: randomCredential(),
+  MONGO_PASSWORD: randomCredential(),
+  RABBITMQ_PASSWORD: randomCredential(),
+  TOKEN_SECRET: randomCredential(),
+  SESSION_SECRET: randomCredential(),
 };
 
 /** A process environment with only what a deployer sets, so the result does not depend on this shell. */

@@ -19,7 +19,7 @@ import { environmentProblems, SCHEMAS } from './environment.js';
 import { SERVICE_GLIBC_TUNABLES, SERVICE_NODE_FLAGS, SERVICE_NODE_OPTIONS } from '@go-micro/testkit/service-process.js';
 import { dockerfileOf, imageCommand, imageEnv } from './image-env.js';
 import { REPO_ROOT } from './validators.js';
-import { kubernetesFiles } from './kubernetes-files.js';
+import { deployerSecrets, kubernetesFiles } from './kubernetes-files.js';
 
 let images: Record<ServiceName, Record<string, string>>;
 let compose: Deployment;
@@ -45,8 +45,8 @@ describe('each deployment sets exactly what its services read', () => {
     expect(environmentProblems({ deployment: production, imageEnv: images, brokerUrl, pageOrigin: `https://${PRODUCTION_ENV.FRONTEND_DOMAIN}` })).toEqual([]);
   });
 
-  it('when the Kubernetes manifests are loaded, Secrets resolved, the page finds the broker at its ingress host', async () => {
-    const set = await loadKubernetes(kubernetesFiles());
+  it("when the Kubernetes manifests are loaded, the deployer's Secrets (create-secrets.sh) resolved, the page finds the broker at its ingress host", async () => {
+    const set = await loadKubernetes([...kubernetesFiles(), (await deployerSecrets()).file]);
     const ingress = set.objects.find((o) => o.kind === 'Ingress') as unknown as IngressObject;
     const brokerHost = ingress.object.spec.rules.find((r) => r.http.paths.some((p) => p.backend.service.name === 'broker-service'))?.host;
     expect(brokerHost, `no rule of ${PROJECT}/ingress.yml sends traffic to broker-service`).toBeDefined();

@@ -275,7 +275,7 @@ async function main(): Promise<void> {
     logDir,
     node: NODE,
     env: {
-      authentication: { ...production, LOGIN_PER_MINUTE: '10000', LOGIN_FAILURES_PER_EMAIL: '10000' },
+      authentication: { ...production, LOGIN_PER_MINUTE: '10000', LOGIN_FAILURES_PER_EMAIL_AND_ADDRESS: '10000' },
       broker: { ...production, MAIL_PER_MINUTE: '100000' },
       mail: { ...production, MAIL_MAX_PER_MINUTE: '100000' },
       logger: production,

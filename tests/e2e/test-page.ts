@@ -109,7 +109,7 @@ export function everyButtonWorks(context: () => TestPageContext): void {
     await expect.poll(() => outputLines(page).count(), { timeout: 20_000 }).toBe(replyLine + 2);
     expect(await outputLines(page).nth(replyLine + 1).textContent()).toBe(`Response from broker service: Welcome mail sent to ${email}`);
     const mail = await waitForMail((m) => m.to.some((a) => a.address === email));
-    expect(mail.subject).toBe('Welcome, Test!');
+    expect(mail.subject).toBe('Welcome! Your account is ready');
     expect(mail.text).toContain('Welcome, Test User!');
 
     const second = await click(page, 'Test Register');

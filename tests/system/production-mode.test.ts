@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,11 +17,13 @@ beforeAll(async () => {
 afterAll(() => db?.drop());
 
 const NOWHERE = 'http://127.0.0.1:9';
+// Production refuses RabbitMQ's guest login; nothing listens here (the outbox publisher only retries in the background).
+const RABBIT_NOWHERE = `amqp://go-micro:${randomBytes(32).toString('hex')}@127.0.0.1:9`;
 
 describe('the authentication service in production (DEPLOY_ENV=production)', () => {
   it('when no admin password is given, refuses to start, saying why, and exits 1', async () => {
     const auth = spawnManaged('authentication', process.execPath, [resolve(repoRoot, 'authentication-service/dist/main.js')], {
-      env: { DEPLOY_ENV: 'production', DSN: db.url, PORT: String(await freePort()), LOGGER_SERVICE_URL: NOWHERE, LOG_PRETTY: 'false' },
+      env: { DEPLOY_ENV: 'production', DSN: db.url, PORT: String(await freePort()), LOGGER_SERVICE_URL: NOWHERE, RABBIT_URL: RABBIT_NOWHERE, LOG_PRETTY: 'false' },
     });
     // The fatal line is JSON: its quotes are escaped.
     await auth.waitForOutput(/refusing to start in production: the admin would get the course's password \\"verysecret\\"; set ADMIN_PASSWORD_FILE/, 20_000);
@@ -34,13 +37,19 @@ describe('the authentication service in production (DEPLOY_ENV=production)', () 
     // A development start seeds admin@example.com / verysecret.
     await (await startService('authentication', 'authentication-service', env, `${url}/ready`)).stop();
     const secret = join(await mkdtemp(join(tmpdir(), 'secret-')), 'admin_password');
-    await writeFile(secret, 'a long production secret\n');
+    const password = randomBytes(16).toString('hex');
+    await writeFile(secret, `${password}\n`);
 
-    const production = await startService('authentication', 'authentication-service', { ...env, DEPLOY_ENV: 'production', ADMIN_PASSWORD_FILE: secret }, `${url}/ready`);
+    const production = await startService(
+      'authentication',
+      'authentication-service',
+      { ...env, DEPLOY_ENV: 'production', ADMIN_PASSWORD_FILE: secret, RABBIT_URL: RABBIT_NOWHERE },
+      `${url}/ready`,
+    );
     try {
       const login = (password: string) => postJSON(`${url}/authenticate`, { email: 'admin@example.com', password });
       expect((await login('verysecret')).status).toBe(401);
-      expect((await login('a long production secret')).status).toBe(202);
+      expect((await login(password)).status).toBe(202);
     } finally {
       await production.stop();
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unfitForProduction, type CredentialKind } from './secrets.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -113,3 +114,24 @@ export function serviceConfig<T extends z.ZodRawShape>(shape: T) {
 }
 
 export type CommonConfig = z.output<z.ZodObject<typeof commonConfig>>;
+
+/** A credential a service reads: its value (undefined when unset) and what it is. */
+export interface Credential {
+  value: string | undefined;
+  kind: CredentialKind;
+  /** What of the variable it is, when not all of it: "its password" of a DSN or a URL. */
+  part?: string;
+}
+
+/**
+ * For a schema's superRefine: in production, one issue for each credential that
+ * is unfit (written in this repository or easy to guess), naming the variable and
+ * why, so the service stops at start. Development takes the course's values.
+ */
+export function refuseUnfitCredentials(config: { DEPLOY_ENV: DeployEnv }, ctx: z.RefinementCtx, credentials: Record<string, Credential>): void {
+  if (config.DEPLOY_ENV !== 'production') return;
+  for (const [variable, { value, kind, part = 'the value' }] of Object.entries(credentials)) {
+    const why = value === undefined || value === '' ? undefined : unfitForProduction(value, kind);
+    if (why) ctx.addIssue({ code: 'custom', path: [variable], message: `not fit for production: ${part} ${why}` });
+  }
+}
