@@ -130,7 +130,7 @@ describe('the observability profile', () => {
     // What make up hands docker-compose, read back from `docker-compose config` (values as it prints them).
     const endpoints = async (env: Record<string, string>) => {
       const unset = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'COMPOSE_PROFILES'].filter((name) => !(name in env)).flatMap((name) => ['-u', name]);
-      const { stdout } = await run('env', [...unset, 'project/standins/stack.sh', 'compose', 'config'], { env });
+      const { stdout } = await run('env', [...unset, 'offline/stack.sh', 'compose', 'config'], { env });
       return [...stdout.matchAll(/^\s+OTEL_EXPORTER_OTLP_ENDPOINT: (.*)$/gm)].map((match) => match[1]!.replace(/^'(.*)'$/, '$1'));
     };
     const services = 5; // broker, authentication, logger, listener, mail: the front-end serves a page

@@ -51,7 +51,7 @@ run_compose() {
   use_compose
   local files=(-f "$repo_root/project/docker-compose.yml")
   [[ "${CLIENT_PORTS:-}" != 1 ]] || files+=(-f "$repo_root/project/docker-compose.clients.yml")
-  [[ -z "${BUILD_NPM_REGISTRY:-}" ]] || files+=(-f "$standins_dir/npm-cache.compose.yml")
+  [[ -z "${BUILD_NPM_REGISTRY:-}" ]] || files+=(-f "$offline_dir/npm-cache.compose.yml")
   # The page calls the broker where the browser finds it: on the broker's published port.
   export BROKER_PUBLIC_URL=${BROKER_PUBLIC_URL:-http://localhost:$(port_of BROKER_PORT 8080)}
   # And the broker lets the page call it from where the browser finds the page.
@@ -159,15 +159,15 @@ missing_service_images() {
 
 # Starts the npm cache when builds need it and passes its address to them.
 prepare_builds() {
-  BUILD_NPM_REGISTRY=$("$standins_dir/npm-cache.sh" ensure)
+  BUILD_NPM_REGISTRY=$("$offline_dir/npm-cache.sh" ensure)
   export BUILD_NPM_REGISTRY
 }
 
 up() {
   local build=${1:-}
-  "$standins_dir/engine.sh" ensure
+  "$offline_dir/engine.sh" ensure
   use_docker_client
-  "$standins_dir/images.sh" ensure compose
+  "$offline_dir/images.sh" ensure compose
   if [[ "$build" == --build ]]; then
     run_compose down --remove-orphans
     prepare_builds
@@ -199,8 +199,8 @@ missing_service_names() {
 }
 
 build() {
-  "$standins_dir/engine.sh" ensure
-  "$standins_dir/images.sh" ensure compose
+  "$offline_dir/engine.sh" ensure
+  "$offline_dir/images.sh" ensure compose
   prepare_builds
   run_compose build "$@"
 }

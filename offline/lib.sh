@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Shared by the scripts in project/standins/ (sourced, never run): paths, messages, and the
+# Shared by the scripts in offline/ (sourced, never run): paths, messages, and the
 # choice of a Docker client and Compose that can build these images (BuildKit, for the
 # Dockerfiles' `RUN --mount=type=cache`).
 
 # shellcheck disable=SC2034 # these are for the scripts that source this file
-repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-standins_dir="$repo_root/project/standins"
+offline_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_root=$(cd "$offline_dir/.." && pwd)
+standins_dir="$offline_dir/standins"
 # shellcheck source=scripts/cache-dir.sh
 source "$repo_root/scripts/cache-dir.sh"
 # Everything the container tooling keeps outside the repository: rootfs, logs, pids, verdaccio.

@@ -68,7 +68,7 @@ standin_note() {
     mailpit) echo "$1 is this project's build of the same Mailpit version from its Go module, not the official image" ;;
     caddy) echo "$1 is Debian's Caddy 2.6, not Caddy $version" ;;
     prometheus) echo "$1 is Debian's Prometheus 2.42" ;;
-    jaeger) echo "$1 is this project's build of Jaeger v2 all-in-one from its Go module (tools/jaeger), without the UI's assets, not the official image" ;;
+    jaeger) echo "$1 is this project's build of Jaeger v2 all-in-one from its Go module (offline/tools/jaeger), without the UI's assets, not the official image" ;;
   esac
 }
 
@@ -79,9 +79,9 @@ recipe_version=1   # bump when the way stand-ins are built here changes, to rebu
 # Files outside its folder that a stand-in is made from: a change to any of them rebuilds it.
 standin_inputs() {
   case $1 in
-    mailpit) echo "$repo_root"/tools/mailpit/* ;;
-    jaeger) echo "$repo_root"/tools/jaeger/* ;;
-    mongo) echo "$repo_root"/tools/ferretdb-server/* "$standins_dir/file-env.sh" ;;
+    mailpit) echo "$offline_dir"/tools/mailpit/* ;;
+    jaeger) echo "$offline_dir"/tools/jaeger/* ;;
+    mongo) echo "$offline_dir"/tools/ferretdb-server/* "$standins_dir/file-env.sh" ;;
     postgres | rabbitmq) echo "$standins_dir/file-env.sh" ;;
   esac
 }
@@ -158,7 +158,7 @@ stage() {
       ;;
     jaeger)
       cp "$("$repo_root/scripts/build-tools.sh" jaeger)" "$context/jaeger"
-      cp "$repo_root/tools/jaeger/config.yaml" "$context/config.yaml"
+      cp "$offline_dir/tools/jaeger/config.yaml" "$context/config.yaml"
       ;;
   esac
 }
@@ -176,7 +176,7 @@ cannot_build() {
 build_standin() {
   local image=$1 folder=$2 recipe=$3 context started=$SECONDS
   banner "STAND-IN: $(standin_note "$image")." \
-    "Built here because no registry could be reached; see project/standins/README.md."
+    "Built here because no registry could be reached; see offline/README.md."
   need_root_for "a stand-in"
   command -v go >/dev/null || [[ $folder != mongo && $folder != mailpit && $folder != jaeger ]] ||
     cannot_build "Go 1.24 or newer is needed to build FerretDB, Mailpit or Jaeger"
@@ -191,7 +191,7 @@ build_standin() {
   "$docker" build --quiet -t "$image" \
     --build-arg "BASE=$(base_tag)" --build-arg "NODE_IMAGE=$(node_image)" \
     --build-arg "STANDIN_RECIPE=$recipe" --build-arg "NODE_VERSION=$(node_version "$(node_image)")" --build-arg "STANDIN_NOTE=$(standin_note "$image")" \
-    "$context" >/dev/null || cannot_build "docker build of project/standins/$folder failed (output above)"
+    "$context" >/dev/null || cannot_build "docker build of offline/standins/$folder failed (output above)"
   rm -rf "$context"
   log "built the stand-in $image in $((SECONDS - started)) s"
 }
@@ -231,7 +231,7 @@ ensure_image() {
 ensure() {
   local image
   standins_in_use=()
-  "$standins_dir/engine.sh" ensure
+  "$offline_dir/engine.sh" ensure
   for image in $(images_for "${1:-compose}"); do ensure_image "$image"; done
   if ((${#standins_in_use[@]})); then
     banner "STAND-INS IN USE (no registry was reachable when they were built):" "${standins_in_use[@]}" \
