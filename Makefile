@@ -70,6 +70,7 @@ check-deploy: setup
 # Debian it installs and starts one), that the public images exist (pulled, or local stand-ins
 # where no registry answers: offline/README.md), that builds reach npm, that the
 # published ports are free, and that every container ends up healthy.
+# Every service image is built from the one Dockerfile, its folder passed as SERVICE.
 
 STACK = offline/stack.sh
 # docker-compose (or docker compose) with the project's files and the Docker client that builds.

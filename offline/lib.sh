@@ -73,9 +73,9 @@ use_compose() {
   fi
 }
 
-# The node image the services' Dockerfiles start FROM, and the Node version its tag pins.
+# The node image the services' Dockerfile starts FROM, and the Node version its tag pins.
 node_image() {
-  awk 'toupper($1) == "FROM" && $2 ~ /^node:/ { print $2 }' "$repo_root"/*/Dockerfile | sort -u
+  awk 'toupper($1) == "FROM" && $2 ~ /^node:/ { print $2 }' "$repo_root/Dockerfile" | sort -u
 }
 node_version() { local tag=${1#node:}; echo "${tag%%-*}"; }
 
