@@ -67,9 +67,9 @@ check-deploy: setup
 
 # ---- Containers (Docker). The course's targets, run from the repository root. ----
 # They go through offline/stack.sh, which makes sure a Docker engine answers (as root on
-# Debian it installs and starts one), that the public images exist (pulled, or local stand-ins
-# where no registry answers: offline/README.md), that builds reach npm, that the
-# published ports are free, and that every container ends up healthy.
+# Debian it installs and starts one), that the public images of the services it starts exist
+# (pulled, or local stand-ins where no registry answers: offline/README.md), that builds reach
+# npm, that the published ports are free, and that every container ends up healthy.
 # Every service image is built from the one Dockerfile, its folder passed as SERVICE.
 
 STACK = offline/stack.sh
@@ -165,6 +165,7 @@ push: build_caddy
 
 ## swarm_up: deploy project/swarm.yml as stack go-micro (after docker swarm init, make up_build and build_caddy)
 swarm_up:
+	offline/images.sh ensure swarm
 	$(DOCKER) volume create caddy_data >/dev/null
 	$(DOCKER) volume create caddy_config >/dev/null
 	$(DOCKER) stack deploy -c project/swarm.yml $(foreach file,$(SWARM_OVERRIDE),-c $(file)) $(STACK_NAME)

@@ -4,7 +4,10 @@
 # STAND-IN is built under the same name:tag from Debian packages, npm packages and this project's
 # FerretDB and Mailpit builds, and announced loudly (see README.md beside this file).
 #
-#   ensure [compose|caddy|all|IMAGE]  the images `make up` needs (default), Caddy's, every one, or one
+#   ensure [SET|IMAGE]          the public images of a set, or one image (name:tag). The sets:
+#                               compose (the default): what `make up` starts, its profiles included;
+#                               build: the node image the services build on; swarm: swarm.yml's;
+#                               caddy: the Caddy images' base; all: every one
 #   list                        every public image, and whether it is real, a stand-in or missing
 #   remove                      delete the stand-ins (not real images), so the next ensure pulls
 #
@@ -20,9 +23,24 @@ pull_timeout=${PULL_TIMEOUT:-120}
 
 # ---- Which images ------------------------------------------------------------------------------
 
-# Public images of the deployment files (not this project's own go-micro/… images).
+# Public images of a deployment file (not this project's own go-micro/… images).
+images_of() { sed -n 's/^ *image: *\([^ $][^ ]*\) *$/\1/p' "$@"; }
+
+# Those of the compose services `make up` starts: the ones without a profile, and those of the
+# profiles COMPOSE_PROFILES names, so Prometheus and Jaeger are built only for observability.
 compose_images() {
-  sed -n 's/^ *image: *\([^ $][^ ]*\) *$/\1/p' "$repo_root/project/docker-compose.yml"
+  awk -v active=",${COMPOSE_PROFILES:-}," '
+    function emit() { if (image != "" && wanted) print image; image = "" }
+    /^[^ #]/ { emit(); in_services = ($1 == "services:") }
+    /^  [^ #]/ { emit(); wanted = 1 }
+    in_services && $1 == "image:" && $2 !~ /^\$/ { image = $2 }
+    in_services && $1 == "profiles:" {
+      wanted = 0
+      gsub(/.*\[|\].*|,/, " ")
+      for (i = 1; i <= NF; i++) if (index(active, "," $i ",")) wanted = 1
+    }
+    END { emit() }
+  ' "$repo_root/project/docker-compose.yml"
 }
 caddy_image() {
   awk 'toupper($1) == "FROM" { print $2 }' "$repo_root/project/caddy.dockerfile"
@@ -32,10 +50,12 @@ caddy_image() {
 images_for() {
   case $1 in
     compose) { node_image; compose_images; } | awk '!seen[$0]++' ;;
+    build) node_image ;;
+    swarm) { node_image; images_of "$repo_root/project/swarm.yml"; } | awk '!seen[$0]++' ;;
     caddy) caddy_image ;;
-    all) { images_for compose; images_for caddy; } | awk '!seen[$0]++' ;;
+    all) { node_image; images_of "$repo_root"/project/docker-compose.yml "$repo_root/project/swarm.yml"; caddy_image; } | awk '!seen[$0]++' ;;
     *:*) echo "$1" ;; # one image, name:tag
-    *) die "unknown image set '$1' (compose, caddy, all, or an image's name:tag)" ;;
+    *) die "unknown image set '$1' (compose, build, swarm, caddy, all, or an image's name:tag)" ;;
   esac
 }
 
@@ -261,5 +281,5 @@ case "${1:-}" in
   ensure) ensure "${2:-compose}" ;;
   list) list ;;
   remove) remove ;;
-  *) die "usage: $0 ensure [compose|caddy|all|IMAGE] | list | remove" ;;
+  *) die "usage: $0 ensure [compose|build|swarm|caddy|all|IMAGE] | list | remove" ;;
 esac
