@@ -187,7 +187,7 @@ up() {
   else
     missing=$(missing_services)
     if [[ -n "$missing" ]]; then
-      log "building the images that are missing: $(echo $missing)"
+      log "building the images that are missing: $(tr '\n' ' ' <<<"$missing")"
       prepare_builds
       # shellcheck disable=SC2086 # one word per service name
       run_compose build $missing
