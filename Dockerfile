@@ -7,6 +7,7 @@ FROM node:24.11.1-bookworm-slim AS base
 
 FROM base AS build
 ARG SERVICE
+RUN test -n "$SERVICE" || { echo 'error: give the service folder: --build-arg SERVICE=broker-service' >&2; exit 1; }
 # npm's registry: unset is the public one; make up passes a local cache where builds cannot reach it.
 ARG NPM_CONFIG_REGISTRY
 WORKDIR /app
