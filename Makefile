@@ -71,12 +71,13 @@ docs: build
 	npx tsx scripts/config-table.ts --write
 
 # ---- Containers (Docker). The course's targets, run from the repository root. ----
-# They go through project/standins/stack.sh, which makes sure a Docker engine answers (as root on
-# Debian it installs and starts one), that the public images exist (pulled, or local stand-ins
-# where no registry answers: project/standins/README.md), that builds reach npm, that the
-# published ports are free, and that every container ends up healthy.
+# They go through offline/stack.sh, which makes sure a Docker engine answers (as root on
+# Debian it installs and starts one), that the public images of the services it starts exist
+# (pulled, or local stand-ins where no registry answers: offline/README.md), that builds reach
+# npm, that the published ports are free, and that every container ends up healthy.
+# Every service image is built from the one Dockerfile, its folder passed as SERVICE.
 
-STACK = project/standins/stack.sh
+STACK = offline/stack.sh
 # docker-compose (or docker compose) with the project's files and the Docker client that builds.
 DC = $(STACK) compose
 DOCKER = $(STACK) docker
@@ -135,8 +136,8 @@ build_front:
 
 ## build_caddy: build the Caddy images of swarm.yml and swarm.production.yml
 build_caddy:
-	project/standins/engine.sh ensure
-	project/standins/images.sh ensure caddy
+	offline/engine.sh ensure
+	offline/images.sh ensure caddy
 	$(DOCKER) build -f project/caddy.dockerfile -t $(REGISTRY)/micro-caddy:$(TAG) project
 	$(DOCKER) build -f project/caddy.dockerfile --build-arg CADDYFILE=Caddyfile.production -t $(REGISTRY)/micro-caddy-production:$(TAG) project
 
@@ -169,6 +170,7 @@ push: build_caddy
 
 ## swarm_up: deploy project/swarm.yml as stack go-micro (after docker swarm init, make up_build and build_caddy)
 swarm_up:
+	offline/images.sh ensure swarm
 	$(DOCKER) volume create caddy_data >/dev/null
 	$(DOCKER) volume create caddy_config >/dev/null
 	$(DOCKER) stack deploy -c project/swarm.yml $(foreach file,$(SWARM_OVERRIDE),-c $(file)) $(STACK_NAME)
@@ -179,16 +181,16 @@ swarm_down:
 
 ## standins: list the public images and whether each is real, a local stand-in or missing
 standins:
-	project/standins/images.sh list
+	offline/images.sh list
 
 ## standins_remove: delete the local stand-ins, so that the next make up pulls the real images
 standins_remove:
-	project/standins/images.sh remove
+	offline/images.sh remove
 
 ## engine_stop: stop the Docker engine and the npm cache that make up started (nothing else)
 engine_stop:
-	project/standins/npm-cache.sh stop
-	project/standins/engine.sh stop
+	offline/npm-cache.sh stop
+	offline/engine.sh stop
 
 # ---- The front end alone, natively, in the background (as the course's start/stop). ----
 FRONT_PID := .cache/front-end.pid

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'tools/**', 'contracts/src/generated/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'offline/**', 'contracts/src/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

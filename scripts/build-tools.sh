@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
 # Builds a Go program from the Go module proxy (sources pinned by its go.mod and go.sum)
 # into the project cache, unless it is built already. Two folders hold them:
-#   tools/ferretdb    a MongoDB-protocol server (FerretDB v1 on embedded SQLite), for tests and `make dev`
-#   tools/ferretdb-server   FerretDB's own server command, with SCRAM logins, for the mongo stand-in
-#   tools/mailpit     an SMTP catcher with an HTTP API and web UI, for tests, `make dev` and a stand-in
-#   tools/jaeger      a trace store taking OTLP, with a query API (Jaeger v2), for tests and `make dev`
+#   offline/tools/    the servers this machine cannot download (offline/README.md): ferretdb and
+#                     mailpit for the tests and `make dev`, jaeger too, ferretdb-server for a stand-in
 #   project/checks/validators/{compose-check,k8s-check,actionlint}   the deployment checks' validators,
 #                     beside the checks that use them (project/checks)
 # A tool is built with `go build .` in its folder, or by the build_tool function of
@@ -27,7 +25,7 @@ export CGO_ENABLED=0
 log() { printf 'build-tools: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-tool_folders=("$repo_root/tools" "$repo_root/project/checks/validators")
+tool_folders=("$repo_root/offline/tools" "$repo_root/project/checks/validators")
 
 # The folder of tool $1, in the first of tool_folders that has it.
 tool_dir() {
@@ -35,7 +33,7 @@ tool_dir() {
   for folder in "${tool_folders[@]}"; do
     [[ -f "$folder/$1/go.mod" ]] && { printf '%s\n' "$folder/$1"; return 0; }
   done
-  die "no tool named $1 (no $1/go.mod in tools/ or project/checks/validators/)"
+  die "no tool named $1 (no $1/go.mod in offline/tools/ or project/checks/validators/)"
 }
 
 # Every tool's name.
@@ -59,7 +57,7 @@ build_tool() { go build -trimpath -buildvcs=false -o "$1" .; }
 # For a build.sh that must change its module before building it (Mailpit's web UI,
 # Jaeger's patch): copy_module copies module $1, as go.mod pins it, to $work/src, and
 # build_copied builds package $1 into $2 through a replace of that module by the copy,
-# in a throwaway go.mod; further arguments go to go build. Both run in tools/<name>.
+# in a throwaway go.mod; further arguments go to go build. Both run in the tool's folder.
 copy_module() {
   local src
   module=$1

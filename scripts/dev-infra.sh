@@ -3,11 +3,11 @@
 # Postgres and RabbitMQ:
 #   FerretDB  MongoDB protocol on 127.0.0.1:27017 (no auth; data kept under the cache dir)
 #   Mailpit   SMTP on 127.0.0.1:1025, web UI and API on http://127.0.0.1:8025
-#   Jaeger    OTLP in on 127.0.0.1:4317 (gRPC) and 4318 (HTTP), query API on http://127.0.0.1:16686 (tools/jaeger)
+#   Jaeger    OTLP in on 127.0.0.1:4317 (gRPC) and 4318 (HTTP), query API on http://127.0.0.1:16686 (offline/tools/jaeger)
 #   Prometheus  scraping every service, UI on http://127.0.0.1:9090 (Debian's, when installed: make setup)
 # Ctrl-C or SIGTERM stops them all; if one stops, the others are stopped too.
 # Addresses can be changed with DEV_MONGO_ADDR, DEV_SMTP_ADDR, DEV_MAIL_UI_ADDR; Jaeger's with the
-# JAEGER_* variables of tools/jaeger/config.yaml.
+# JAEGER_* variables of offline/tools/jaeger/config.yaml.
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -59,7 +59,7 @@ pids+=("$!")
 "$mailpit" --smtp "$smtp_addr" --listen "$ui_addr" --database "$data_dir/mailpit.db" \
   --disable-version-check --smtp-disable-rdns --smtp-auth-accept-any --smtp-auth-allow-insecure &
 pids+=("$!")
-JAEGER_LOG_LEVEL=${JAEGER_LOG_LEVEL:-warn} "$jaeger" --config "$repo_root/tools/jaeger/config.yaml" &
+JAEGER_LOG_LEVEL=${JAEGER_LOG_LEVEL:-warn} "$jaeger" --config "$repo_root/offline/tools/jaeger/config.yaml" &
 pids+=("$!")
 prometheus_addr=${DEV_PROMETHEUS_ADDR:-127.0.0.1:9090}
 if command -v prometheus >/dev/null && ! in_use "$prometheus_addr"; then

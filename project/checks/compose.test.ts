@@ -50,9 +50,9 @@ describe('docker-compose.yml (make up)', () => {
     project = await loadCompose(COMPOSE_FILES.compose);
   });
 
-  it('when loaded, builds every service from its own Dockerfile with the repository root as context', () => {
+  it('when loaded, builds every service from the one Dockerfile, SERVICE naming its folder, with the repository root as context', () => {
     for (const [name, folder] of Object.entries(SERVICES)) {
-      expect(project.services[name]?.build, name).toEqual({ context: REPO_ROOT.replace(/\/$/, ''), dockerfile: `${folder}/Dockerfile` });
+      expect(project.services[name]?.build, name).toEqual({ context: REPO_ROOT.replace(/\/$/, ''), dockerfile: 'Dockerfile', args: { SERVICE: folder } });
     }
   });
 

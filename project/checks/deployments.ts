@@ -1,18 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { SERVICES as LISTED } from '@go-micro/testkit/services.js';
 import { REPO_ROOT, runValidator } from './validators.js';
 
-/** The system's services: their names as hosts in every deployment, and their workspace folders. */
-export const SERVICES = {
-  'broker-service': 'broker-service',
-  'authentication-service': 'authentication-service',
-  'logger-service': 'logger-service',
-  'listener-service': 'listener-service',
-  // The course's compose name for the mail-service folder.
-  'mailer-service': 'mail-service',
-  'front-end': 'front-end',
-} as const;
-export type ServiceName = keyof typeof SERVICES;
+/** A service's name as a host in every deployment (the course's mailer-service is the mail-service folder). */
+export type ServiceName = 'broker-service' | 'authentication-service' | 'logger-service' | 'listener-service' | 'mailer-service' | 'front-end';
+/** The system's services (services.json): their host names in every deployment, and their workspace folders. */
+export const SERVICES = Object.fromEntries(LISTED.map((service) => [service.host, service.folder])) as Record<ServiceName, string>;
 export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
 
 export const PROJECT = join(REPO_ROOT, 'project');

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -13,19 +11,19 @@ import {
   PRODUCTION_ENV,
   PROJECT,
   SERVICE_NAMES,
+  SERVICES,
   type ServiceName,
 } from './deployments.js';
 import { environmentProblems, SCHEMAS } from './environment.js';
-import { SERVICE_GLIBC_TUNABLES, SERVICE_NODE_FLAGS, SERVICE_NODE_OPTIONS } from '@go-micro/testkit/service-process.js';
-import { dockerfileOf, imageCommand, imageEnv } from './image-env.js';
-import { REPO_ROOT } from './validators.js';
+import { SERVICES as LISTED } from '@go-micro/testkit/services.js';
+import { serviceImageEnv } from './image-env.js';
 import { deployerSecrets, kubernetesFiles } from './kubernetes-files.js';
 
 let images: Record<ServiceName, Record<string, string>>;
 let compose: Deployment;
 
 beforeAll(async () => {
-  images = Object.fromEntries(SERVICE_NAMES.map((name) => [name, imageEnv(dockerfileOf(name))])) as typeof images;
+  images = Object.fromEntries(SERVICE_NAMES.map((name) => [name, serviceImageEnv(name)])) as typeof images;
   compose = composeDeployment('docker-compose.yml', await loadCompose(COMPOSE_FILES.compose));
 });
 
@@ -55,17 +53,15 @@ describe('each deployment sets exactly what its services read', () => {
   });
 });
 
-describe('the environment check itself', () => {
-  it("when a Dockerfile is read, its last stage's ENV is what a container starts with", () => {
-    for (const name of SERVICE_NAMES) expect(images[name], name).toEqual({ NODE_ENV: 'production', PORT: '80', BIND_ADDR: '0.0.0.0', NODE_OPTIONS: SERVICE_NODE_OPTIONS, GLIBC_TUNABLES: SERVICE_GLIBC_TUNABLES });
+describe('make dev', () => {
+  it("when run natively, each service listens on its port in services.json, where the others' default addresses look for it", () => {
+    for (const { host, port } of LISTED) expect((SCHEMAS[host as ServiceName].shape.PORT as z.ZodType).parse(undefined), host).toBe(port);
   });
+});
 
-  it('when a Dockerfile and `make dev` are read, each service runs under the V8 flags the test kit and the bench start it with', () => {
-    for (const name of SERVICE_NAMES) expect(imageCommand(dockerfileOf(name)), name).toEqual(['node', ...SERVICE_NODE_FLAGS, 'dist/main.js']);
-    const dev = readFileSync(join(REPO_ROOT, 'scripts/dev.mjs'), 'utf8');
-    expect(dev).toContain(`command: \`node ${SERVICE_NODE_FLAGS.join(' ')} \${dir}/dist/main.js\``);
-    expect(dev).toContain(`NODE_OPTIONS: '${SERVICE_NODE_OPTIONS}'`);
-    expect(dev).toContain(`GLIBC_TUNABLES: '${SERVICE_GLIBC_TUNABLES}'`);
+describe('the environment check itself', () => {
+  it("when the Dockerfile is read for a service, its last stage's ENV, SERVICE filled in, is what a container starts with", () => {
+    for (const name of SERVICE_NAMES) expect(images[name], name).toEqual({ NODE_ENV: 'production', PORT: '80', BIND_ADDR: '0.0.0.0', SERVICE: SERVICES[name] });
   });
 
   /** The compose deployment with one service's variables changed (undefined removes one). */

@@ -3,16 +3,22 @@ import { join } from 'node:path';
 import { SERVICES, type ServiceName } from './deployments.js';
 import { REPO_ROOT } from './validators.js';
 
-export const dockerfileOf = (service: ServiceName) => join(REPO_ROOT, SERVICES[service], 'Dockerfile');
+/** The one Dockerfile every service's image is built from. */
+export const DOCKERFILE = join(REPO_ROOT, 'Dockerfile');
+
+/** The ENV a container of a service's image starts with: the image built with SERVICE set to its folder. */
+export const serviceImageEnv = (service: ServiceName) => imageEnv(DOCKERFILE, { SERVICE: SERVICES[service] });
 
 /**
  * The ENV a container of this image starts with: the `ENV` instructions of the Dockerfile's last
- * stage, in both of their forms (`ENV A=1 B=2` and `ENV A 1`). The deployments' own variables
- * apply on top of these. (The image itself is built and run for real by `make test-containers`.)
+ * stage, in both of their forms (`ENV A=1 B=2` and `ENV A 1`), with `${ARG}` replaced by the build
+ * arguments. The deployments' own variables apply on top of these. (The image itself is built
+ * and run for real by `make test-containers`.)
  */
-export function imageEnv(dockerfile: string): Record<string, string> {
+export function imageEnv(dockerfile: string, args: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const line of lastStage(dockerfile)) {
+  const withArgs = (value: string) => value.replace(/\$\{(\w+)\}/g, (_, name: string) => args[name] ?? '');
+  for (const line of lastStage(dockerfile).map(withArgs)) {
     const match = /^ENV\s+(.*)$/i.exec(line);
     if (match === null) continue;
     const body = match[1]!;
@@ -26,12 +32,6 @@ export function imageEnv(dockerfile: string): Record<string, string> {
     }
   }
   return env;
-}
-
-/** The command a container of this image runs: the last stage's `CMD`, in its exec (JSON) form. */
-export function imageCommand(dockerfile: string): string[] | undefined {
-  const cmd = lastStage(dockerfile).findLast((line) => /^CMD\s+\[/i.test(line));
-  return cmd === undefined ? undefined : (JSON.parse(cmd.replace(/^CMD\s+/i, '')) as string[]);
 }
 
 /** The instructions after the Dockerfile's last FROM, one a line: continuation lines joined, comments dropped. */

@@ -25,6 +25,6 @@ describe('CI workflow (actionlint)', () => {
     expect(workflow).toContain('run: make test');
     expect(workflow).toContain('node: [20, 24]');
     for (const folder of new Set(Object.values(SERVICES))) expect(workflow, folder).toMatch(new RegExp(`service: \\[[^\\]]*\\b${folder}\\b`));
-    expect(workflow).toContain('file: ${{ matrix.service }}/Dockerfile');
+    expect(workflow).toContain('SERVICE=${{ matrix.service }}');
   });
 });

@@ -9,13 +9,13 @@ import { chromium } from 'playwright-core';
 import { freePort } from '@go-micro/testkit/free-port.js';
 import { spawnManaged } from '@go-micro/testkit/managed-process.js';
 import { repoRoot } from '@go-micro/testkit/service-process.js';
-import { startSystem, type ServiceName } from '@go-micro/testkit/system.js';
+import { SERVICE_NAMES as SERVICES } from '@go-micro/testkit/services.js';
+import { startSystem } from '@go-micro/testkit/system.js';
 import { load, routes } from './load.js';
 
 const SECONDS_PER_ROUTE = Number(process.env.SECONDS_PER_ROUTE ?? 8);
 const OUT = join(repoRoot, 'docs/prometheus.png');
 const QUERY = 'sum by (route) (rate(http_server_request_duration_seconds_count{service="broker-service"}[5s]))';
-const SERVICES: ServiceName[] = ['broker', 'authentication', 'logger', 'listener', 'mail', 'front-end'];
 
 const system = await startSystem({
   env: { broker: { MAIL_PER_MINUTE: '100000' }, mail: { MAIL_MAX_PER_MINUTE: '100000' } },

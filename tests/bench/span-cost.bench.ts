@@ -1,6 +1,6 @@
 // CPU time of the spans a request makes, independent of a noisy machine: 40,000 spans (a server
 // span with a client child, as a hop makes), with tracing off (the no-op tracer), then on with every
-// span exported over OTLP/HTTP to a real Jaeger (tools/jaeger), export included (flushed per 2,000).
+// span exported over OTLP/HTTP to a real Jaeger (offline/tools/jaeger), export included (flushed per 2,000).
 // Not a test; run it with `npx tsx tests/bench/span-cost.bench.ts`.
 import { pino } from 'pino';
 import { startJaeger } from '@go-micro/testkit/jaeger.js';

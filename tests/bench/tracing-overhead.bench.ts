@@ -1,5 +1,5 @@
 // What tracing costs a request: the broker under load on a few routes with tracing off, then on
-// (spans to a real Jaeger, tools/jaeger), then off and on again, so drift on a shared machine shows.
+// (spans to a real Jaeger, offline/tools/jaeger), then off and on again, so drift on a shared machine shows.
 // Not a test; run it with `npx tsx tests/bench/tracing-overhead.bench.ts` after `make build`.
 import { startJaeger } from '@go-micro/testkit/jaeger.js';
 import { startSystem, type ServiceName } from '@go-micro/testkit/system.js';

@@ -20,7 +20,7 @@ describe('make up in a bad state', () => {
     const env = { GO_MICRO_CACHE: scratch, HOME: scratch, DOCKER_HOST: `unix://${scratch}/no-engine.sock` };
     // As root, the script would install and start an engine itself: run it as nobody instead.
     const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-    const [command, ...args] = [...asNobody, 'project/standins/engine.sh', 'ensure'];
+    const [command, ...args] = [...asNobody, 'offline/engine.sh', 'ensure'];
     const result = await run(command!, args, { env, check: false });
     expect(result.code).toBe(1);
     expect(result.output).toContain('engine: no Docker engine answers');
@@ -34,7 +34,7 @@ describe('make up in a bad state', () => {
     try {
       // A project name of its own, so no running stack of the tests counts as the port's owner.
       const env = { COMPOSE_PROJECT_NAME: `${TEST_PROJECT}-ports`, BROKER_PORT };
-      const result = await run('project/standins/stack.sh', ['ports'], { env, check: false });
+      const result = await run('offline/stack.sh', ['ports'], { env, check: false });
       expect(result.code).toBe(1);
       expect(result.output).toContain(`error: port ${BROKER_PORT} (the broker) is already taken`);
       expect(result.output).toMatch(/move it with BROKER_PORT, e\.g\.: make up BROKER_PORT=\d+/);
@@ -45,7 +45,7 @@ describe('make up in a bad state', () => {
 
   it('when an image can be neither pulled nor built, names it and how to bring it from another machine', async () => {
     const image = 'go-micro-test/no-such-image:0';
-    const result = await run('project/standins/images.sh', ['ensure', image], { env: { PULL_TIMEOUT: '30' }, check: false });
+    const result = await run('offline/images.sh', ['ensure', image], { env: { PULL_TIMEOUT: '30' }, check: false });
     expect(result.code).toBe(1);
     expect(result.output).toContain(`${image} can be neither pulled nor built here: this project has no stand-in for it`);
     expect(result.output).toContain(`docker save ${image} | ssh THIS-MACHINE docker load`);

@@ -1,6 +1,7 @@
 import amqplib from 'amqplib';
 import { LOG_QUEUE } from '@go-micro/contracts';
 import { mailCatcherClient, type MailCatcherClient } from '@go-micro/testkit/mail-catcher-client.js';
+import { SERVICES } from '@go-micro/testkit/services.js';
 import { uniqueName } from '@go-micro/testkit/unique-name.js';
 import { MongoClient } from 'mongodb';
 import type { Browser, Page } from 'playwright-core';
@@ -15,18 +16,7 @@ import { brokerPost, choosePorts, containersWith, healthOf, listenerStatus, payl
 // page in Chromium, the mail catcher's API, the stored logs (MongoDB's client port, published for
 // the test). Then a crash of the listener and a restart of RabbitMQ, and `make down`.
 const PROJECT_LABEL = `com.docker.compose.project=${TEST_PROJECT}`;
-const COMPOSE_SERVICES = [
-  'authentication-service',
-  'broker-service',
-  'front-end',
-  'listener-service',
-  'logger-service',
-  'mailer-service',
-  'mailhog',
-  'mongo',
-  'postgres',
-  'rabbitmq',
-];
+const COMPOSE_SERVICES = [...SERVICES.map((service) => service.host), 'mailhog', 'mongo', 'postgres', 'rabbitmq'];
 
 let env: Record<string, string>;
 let broker: ReturnType<typeof brokerPost>;
@@ -130,7 +120,7 @@ describe('the observability profile', () => {
     // What make up hands docker-compose, read back from `docker-compose config` (values as it prints them).
     const endpoints = async (env: Record<string, string>) => {
       const unset = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'COMPOSE_PROFILES'].filter((name) => !(name in env)).flatMap((name) => ['-u', name]);
-      const { stdout } = await run('env', [...unset, 'project/standins/stack.sh', 'compose', 'config'], { env });
+      const { stdout } = await run('env', [...unset, 'offline/stack.sh', 'compose', 'config'], { env });
       return [...stdout.matchAll(/^\s+OTEL_EXPORTER_OTLP_ENDPOINT: (.*)$/gm)].map((match) => match[1]!.replace(/^'(.*)'$/, '$1'));
     };
     const services = 5; // broker, authentication, logger, listener, mail: the front-end serves a page

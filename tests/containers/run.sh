@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test-containers` (and the last step of `make test`): the stack and the swarm for real.
-#   1. A Docker engine: one that answers is used as it is; otherwise project/standins/engine.sh
+#   1. A Docker engine: one that answers is used as it is; otherwise offline/engine.sh
 #      installs and starts one (as root, Debian), or says what to install.
 #   2. The tests (tests/containers/*.test.ts, in order): make up's messages in bad states; make
 #      up_build under a project name and image tag of their own (go-micro-test, :test) on free
@@ -14,7 +14,6 @@ set -euo pipefail
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo_root"
 step() { printf 'test-containers: %s\n' "$*" >&2; }
-standins=project/standins
 # shellcheck source=scripts/cache-dir.sh
 source scripts/cache-dir.sh
 state_dir="$(go_micro_cache_dir)/containers"
@@ -27,15 +26,15 @@ if ! flock -n "$lock"; then
 fi
 
 started=$SECONDS
-engine_was=$("$standins/engine.sh" status)
-cache_was=$("$standins/npm-cache.sh" status)
+engine_was=$(offline/engine.sh status)
+cache_was=$(offline/npm-cache.sh status)
 started_engine=""
 finish() {
   local code=$?
-  if [[ "$cache_was" == *"not running"* ]] && [[ "$("$standins/npm-cache.sh" status)" != *"not running"* ]]; then
-    "$standins/npm-cache.sh" stop
+  if [[ "$cache_was" == *"not running"* ]] && [[ "$(offline/npm-cache.sh status)" != *"not running"* ]]; then
+    offline/npm-cache.sh stop
   fi
-  if [[ -n "$started_engine" ]]; then "$standins/engine.sh" stop; fi
+  if [[ -n "$started_engine" ]]; then offline/engine.sh stop; fi
   step "done in $((SECONDS - started)) s (every command's output: test-results/containers/commands.log)"
   exit "$code"
 }
@@ -44,7 +43,7 @@ trap finish EXIT
 if [[ "$engine_was" == *"not answering"* ]]; then
   if [[ $(id -u) -eq 0 ]]; then step "no Docker engine answers: starting one (stopped again at the end)"
   else step "no Docker engine answers user $(id -un), who may not start one; these tests need it (why, and what to do, below)"; fi
-  "$standins/engine.sh" ensure
+  offline/engine.sh ensure
   started_engine=yes
 fi
 : >test-results/containers/commands.log

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { freePorts } from '@go-micro/testkit/free-port.js';
 import { postJSON } from '@go-micro/testkit/http.js';
+import { SERVICES } from '@go-micro/testkit/services.js';
 import { docker, lines, run } from './commands.js';
 
 // What the container tests share: the names that keep their stack apart from a user's, the ports
@@ -10,10 +11,8 @@ import { docker, lines, run } from './commands.js';
 export const TEST_PROJECT = 'go-micro-test';
 export const TEST_TAG = 'test';
 
-/** The images built from this repository's Dockerfiles, as `make up` names them. */
-export const SERVICE_IMAGES = ['broker-service', 'authentication-service', 'logger-service', 'listener-service', 'mail-service', 'front-end'].map(
-  (name) => `go-micro/${name}:${TEST_TAG}`,
-);
+/** The images built from this repository's Dockerfile, as `make up` names them (after their folders). */
+export const SERVICE_IMAGES = SERVICES.map((service) => `go-micro/${service.folder}:${TEST_TAG}`);
 
 /** Free ports on 127.0.0.1 for the given variables, all different. */
 export async function choosePorts<Name extends string>(...names: Name[]): Promise<Record<Name, string>> {

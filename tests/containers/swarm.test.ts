@@ -57,7 +57,7 @@ beforeAll(async () => {
   // Swarm never builds: the images compose built (under the tests' tag), and Caddy's.
   const missing = [];
   for (const image of SERVICE_IMAGES) if ((await run('docker', ['image', 'inspect', image], { check: false })).code !== 0) missing.push(image);
-  if (missing.length > 0) await run('project/standins/stack.sh', ['build'], { env: { TAG: TEST_TAG }, echo: true, timeoutMs: 25 * 60_000 });
+  if (missing.length > 0) await run('offline/stack.sh', ['build'], { env: { TAG: TEST_TAG }, echo: true, timeoutMs: 25 * 60_000 });
   await make('build_caddy', env);
   for (const volume of CADDY_VOLUMES) {
     if ((await run('docker', ['volume', 'inspect', volume], { check: false })).code !== 0) createdVolumes.push(volume);

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadLogsProto, type LogServiceClient } from '@go-micro/contracts/logs-grpc';
 import { sharedFerretDB, sharedMailCatcher } from '@go-micro/testkit/shared-servers.js';
+import { SERVICE_NAMES } from '@go-micro/testkit/services.js';
 import { startSystem, type ServiceName, type System } from '@go-micro/testkit/system.js';
 import { connectionsTo, expectAllAlive, expectNothingStoredOrMailed, MARK, rawConnection, rssMiB, StoredLogs, trickle } from './hostile-kit.js';
 
@@ -25,7 +26,7 @@ afterEach(async () => {
   await vi.waitUntil(async () => (await connectionsTo(system.rpcPort)) === 0, { timeout: 20_000, interval: 200 });
 }, 60_000);
 
-const HTTP_SERVICES: ServiceName[] = ['broker', 'authentication', 'logger', 'mail', 'listener', 'front-end'];
+const HTTP_SERVICES = SERVICE_NAMES;
 const portOf = (name: ServiceName) => Number(new URL(system.url(name)).port);
 const rpcCall = (id: string, name = `${MARK}-rpc`) => `{"method":"RPCServer.LogInfo","params":[{"Name":"${name}","Data":"x"}],"id":${id}}\n`;
 

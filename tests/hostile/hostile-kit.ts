@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
+import { SERVICE_NAMES } from '@go-micro/testkit/services.js';
 import type { ServiceName, System } from '@go-micro/testkit/system.js';
 import { StoredLogs } from '../system/stored-logs.js';
 
@@ -11,7 +12,7 @@ import { StoredLogs } from '../system/stored-logs.js';
 export const MARK = 'hostile';
 
 /** The services a hostile suite runs, all six. */
-export const SERVICES: ServiceName[] = ['logger', 'mail', 'authentication', 'listener', 'broker', 'front-end'];
+export const SERVICES: readonly ServiceName[] = SERVICE_NAMES;
 
 /** Resident memory of a process, in MiB, as the kernel counts it. */
 export async function rssMiB(pid: number): Promise<number> {

@@ -6,6 +6,7 @@ import { freePort } from '@go-micro/testkit/free-port.js';
 import { postJSON } from '@go-micro/testkit/http.js';
 import { spawnManaged, type ManagedProcess } from '@go-micro/testkit/managed-process.js';
 import { sharedFerretDB, sharedMailCatcher } from '@go-micro/testkit/shared-servers.js';
+import { SERVICE_NAMES as SERVICES } from '@go-micro/testkit/services.js';
 import { startSystem, type ServiceName, type System } from '@go-micro/testkit/system.js';
 import { uniqueName } from '@go-micro/testkit/unique-name.js';
 
@@ -13,8 +14,6 @@ import { uniqueName } from '@go-micro/testkit/unique-name.js';
 let system: System;
 let prometheus: ManagedProcess | undefined;
 let prometheusDir: string | undefined;
-
-const SERVICES: ServiceName[] = ['broker', 'authentication', 'logger', 'listener', 'mail', 'front-end'];
 
 beforeAll(async () => {
   system = await startSystem({ mongo: sharedFerretDB(), mail: sharedMailCatcher() });

@@ -9,7 +9,7 @@ import { sharedFerretDB, sharedMailCatcher } from '@go-micro/testkit/shared-serv
 import { startSystem, type ServiceName, type System } from '@go-micro/testkit/system.js';
 import { uniqueName } from '@go-micro/testkit/unique-name.js';
 
-// The whole system as processes, sending its spans to a real Jaeger (tools/jaeger) over OTLP/HTTP.
+// The whole system as processes, sending its spans to a real Jaeger (offline/tools/jaeger) over OTLP/HTTP.
 let jaeger: Jaeger;
 let system: System;
 

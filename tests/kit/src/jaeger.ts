@@ -18,7 +18,7 @@ export interface JaegerSpan {
   service: string;
 }
 
-/** A running Jaeger v2 (tools/jaeger), its in-memory store empty, on free loopback ports. */
+/** A running Jaeger v2 (offline/tools/jaeger), its in-memory store empty, on free loopback ports. */
 export interface Jaeger {
   /** What a service's OTEL_EXPORTER_OTLP_ENDPOINT should be. */
   otlpEndpoint: string;
@@ -35,7 +35,7 @@ export async function startJaeger(startTimeoutMs = 30_000): Promise<Jaeger> {
   const binary = await toolBinary('jaeger');
   const [otlpHttp, otlpGrpc, queryHttp, queryGrpc] = await freePorts(4);
   const host = '127.0.0.1';
-  const process = spawnManaged('jaeger', binary, ['--config', resolve(repoRoot, 'tools/jaeger/config.yaml')], {
+  const process = spawnManaged('jaeger', binary, ['--config', resolve(repoRoot, 'offline/tools/jaeger/config.yaml')], {
     env: {
       JAEGER_OTLP_HTTP_ADDR: `${host}:${otlpHttp}`,
       JAEGER_OTLP_GRPC_ADDR: `${host}:${otlpGrpc}`,

@@ -5,8 +5,9 @@ import { startMailCatcher, type MailCatcher, type SharedMailCatcher } from './ma
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { createTestVhost, type TestVhost } from './rabbitmq.js';
 import { startService, type ServiceProcess } from './service-process.js';
+import { serviceNamed, type ServiceName } from './services.js';
 
-export type ServiceName = 'authentication' | 'logger' | 'listener' | 'mail' | 'broker' | 'front-end';
+export type { ServiceName };
 
 // Dependencies first, so nothing starts by waiting for another service.
 const startOrder: ServiceName[][] = [['logger', 'mail'], ['authentication', 'listener', 'broker', 'front-end']];
@@ -56,12 +57,6 @@ export interface System {
   pids(): Partial<Record<ServiceName, number>>;
 }
 
-interface ServiceSpec {
-  dir: string;
-  env: Record<string, string>;
-  /** 200 once it can work (its /ready): its own dependency answers, the listener consumes. */
-  healthPath: string;
-}
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const wanted = new Set(options.services ?? startOrder.flat());
@@ -82,46 +77,38 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const url = (name: ServiceName, replica = 0) => `http://127.0.0.1:${portOf.get(name)![replica]}`;
 
   // The same variables compose sets, with this machine's addresses.
-  const specs: Record<ServiceName, ServiceSpec> = {
-    logger: {
-      dir: 'logger-service',
-      healthPath: '/ready',
-      env: { MONGO_URL: mongo.url, RPC_PORT: `${rpc}`, GRPC_PORT: `${grpc}`, AUTH_SERVICE_URL: url('authentication') },
-    },
-    authentication: { dir: 'authentication-service', healthPath: '/ready', env: { DSN: db.url, LOGGER_SERVICE_URL: url('logger'), RABBIT_URL: vhost.url } },
-    listener: { dir: 'listener-service', healthPath: '/ready', env: { RABBIT_URL: vhost.url, LOGGER_SERVICE_URL: url('logger') } },
+  const envOf: Record<ServiceName, Record<string, string>> = {
+    logger: { MONGO_URL: mongo.url, RPC_PORT: `${rpc}`, GRPC_PORT: `${grpc}`, AUTH_SERVICE_URL: url('authentication') },
+    authentication: { DSN: db.url, LOGGER_SERVICE_URL: url('logger'), RABBIT_URL: vhost.url },
+    listener: { RABBIT_URL: vhost.url, LOGGER_SERVICE_URL: url('logger') },
     // Its table of welcomed sign-ups sits in the same database as the users, as in compose.
-    mail: { dir: 'mail-service', healthPath: '/ready', env: { MAIL_HOST: mail.smtpHost, MAIL_PORT: `${mail.smtpPort}`, DSN: db.url, RABBIT_URL: vhost.url } },
+    mail: { MAIL_HOST: mail.smtpHost, MAIL_PORT: `${mail.smtpPort}`, DSN: db.url, RABBIT_URL: vhost.url },
     broker: {
-      dir: 'broker-service',
-      healthPath: '/ready',
-      env: {
-        AUTH_SERVICE_URL: url('authentication'),
-        LOGGER_SERVICE_URL: url('logger'),
-        MAIL_SERVICE_URL: url('mail'),
-        LOGGER_RPC_ADDR: `127.0.0.1:${rpc}`,
-        LOGGER_GRPC_ADDR: `127.0.0.1:${grpc}`,
-        RABBIT_URL: vhost.url,
-        // The page is served from the front end's port here, not 8081.
-        CORS_ORIGINS: url('front-end'),
-      },
+      AUTH_SERVICE_URL: url('authentication'),
+      LOGGER_SERVICE_URL: url('logger'),
+      MAIL_SERVICE_URL: url('mail'),
+      LOGGER_RPC_ADDR: `127.0.0.1:${rpc}`,
+      LOGGER_GRPC_ADDR: `127.0.0.1:${grpc}`,
+      RABBIT_URL: vhost.url,
+      // The page is served from the front end's port here, not 8081.
+      CORS_ORIGINS: url('front-end'),
     },
-    'front-end': { dir: 'front-end', healthPath: '/ready', env: { BROKER_URL: url('broker') } },
+    'front-end': { BROKER_URL: url('broker') },
   };
 
   const running = new Map<string, ServiceProcess>();
   const key = (name: ServiceName, replica: number) => `${name}#${replica}`;
   const start = async (name: ServiceName, replica = 0, extraEnv: Record<string, string> = {}) => {
-    const { dir, env } = specs[name];
-    const healthPath = options.aliveOnly?.includes(name) ? '/ping' : specs[name].healthPath;
+    // Ready (/ready: its own dependency answers, the listener consumes), or only alive (/ping).
+    const healthPath = options.aliveOnly?.includes(name) ? '/ping' : '/ready';
     const port = portOf.get(name)![replica]!;
     const label = replicasOf(name) > 1 ? `${name}-${replica}` : name;
     running.set(
       key(name, replica),
       await startService(
         label,
-        dir,
-        { ...env, ...options.env?.[name], ...extraEnv, PORT: `${port}` },
+        serviceNamed(name).folder,
+        { ...envOf[name], ...options.env?.[name], ...extraEnv, PORT: `${port}` },
         `${url(name, replica)}${healthPath}`,
         { stdoutFile: options.logDir === undefined ? undefined : join(options.logDir, `${label}.log`), node: options.node },
       ),

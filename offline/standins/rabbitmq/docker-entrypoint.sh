@@ -4,7 +4,7 @@
 # script as that user (PID 1; rabbitmq-server stops the node cleanly on SIGTERM).
 set -Eeuo pipefail
 
-# shellcheck source=project/standins/file-env.sh
+# shellcheck source=offline/standins/file-env.sh
 source /usr/local/lib/file-env.sh
 
 [[ "$1" == rabbitmq-server ]] || exec "$@"

@@ -51,7 +51,7 @@ run_compose() {
   use_compose
   local files=(-f "$repo_root/project/docker-compose.yml")
   [[ "${CLIENT_PORTS:-}" != 1 ]] || files+=(-f "$repo_root/project/docker-compose.clients.yml")
-  [[ -z "${BUILD_NPM_REGISTRY:-}" ]] || files+=(-f "$standins_dir/npm-cache.compose.yml")
+  [[ -z "${BUILD_NPM_REGISTRY:-}" ]] || files+=(-f "$offline_dir/npm-cache.compose.yml")
   # The page calls the broker where the browser finds it: on the broker's published port.
   export BROKER_PUBLIC_URL=${BROKER_PUBLIC_URL:-http://localhost:$(port_of BROKER_PORT 8080)}
   # And the broker lets the page call it from where the browser finds the page.
@@ -149,34 +149,49 @@ wait_healthy() {
   done
 }
 
-# The service images compose would have to build (missing ones), by name.
-missing_service_images() {
-  local image
-  for image in $(run_compose config | sed -n 's/^ *image: *\(.*\)$/\1/p' | sort -u); do
-    "$docker" image inspect "$image" >/dev/null 2>&1 || echo "$image"
-  done
+# The services compose builds (those with a build: section) and their images, one pair a line.
+built_services() {
+  run_compose config | awk '
+    function emit() { if (build && image != "") print service, image; build = 0; image = "" }
+    /^[^ ]/ { emit(); in_services = ($1 == "services:") }
+    in_services && /^  [^ ]/ { emit(); service = $1; sub(/:$/, "", service) }
+    $1 == "build:" { build = 1 }
+    $1 == "image:" { image = $2 }
+    END { emit() }'
+}
+
+# Those whose image is not on this machine yet.
+missing_services() {
+  local service image
+  while read -r service image; do
+    "$docker" image inspect "$image" >/dev/null 2>&1 || echo "$service"
+  done < <(built_services)
 }
 
 # Starts the npm cache when builds need it and passes its address to them.
 prepare_builds() {
-  BUILD_NPM_REGISTRY=$("$standins_dir/npm-cache.sh" ensure)
+  BUILD_NPM_REGISTRY=$("$offline_dir/npm-cache.sh" ensure)
   export BUILD_NPM_REGISTRY
 }
 
 up() {
-  local build=${1:-}
-  "$standins_dir/engine.sh" ensure
+  local build=${1:-} missing
+  "$offline_dir/engine.sh" ensure
   use_docker_client
-  "$standins_dir/images.sh" ensure compose
+  # The public images of the services that will start (COMPOSE_PROFILES adds a profile's).
+  "$offline_dir/images.sh" ensure compose
   if [[ "$build" == --build ]]; then
     run_compose down --remove-orphans
     prepare_builds
     run_compose build
-  elif [[ -n "$(missing_service_images)" ]]; then
-    log "building the images that are missing: $(missing_service_images | tr '\n' ' ')"
-    prepare_builds
-    # shellcheck disable=SC2046 # one word per service name
-    run_compose build $(missing_service_names)
+  else
+    missing=$(missing_services)
+    if [[ -n "$missing" ]]; then
+      log "building the images that are missing: $(tr '\n' ' ' <<<"$missing")"
+      prepare_builds
+      # shellcheck disable=SC2086 # one word per service name
+      run_compose build $missing
+    fi
   fi
   check_ports
   run_compose up -d --remove-orphans
@@ -188,19 +203,10 @@ up() {
     " dashboard http://$addr:$(port_of DASHBOARD_PORT 8082)/login  mail http://$addr:$(port_of MAIL_UI_PORT 8025)  rabbitmq http://$addr:$(port_of RABBITMQ_UI_PORT 15672) (guest/guest)"
 }
 
-# Compose service names whose image is missing (the folder name differs for the mailer).
-missing_service_names() {
-  local image
-  for image in $(missing_service_images); do
-    image=${image##*/}
-    image=${image%%:*}
-    [[ "$image" == mail-service ]] && echo mailer-service || echo "$image"
-  done
-}
-
 build() {
-  "$standins_dir/engine.sh" ensure
-  "$standins_dir/images.sh" ensure compose
+  "$offline_dir/engine.sh" ensure
+  # A service image needs only the node image it starts FROM.
+  "$offline_dir/images.sh" ensure build
   prepare_builds
   run_compose build "$@"
 }

@@ -4,7 +4,7 @@
 # runs FerretDB in its place as the mongodb user (PID 1, so SIGTERM stops it).
 set -Eeuo pipefail
 
-# shellcheck source=project/standins/file-env.sh
+# shellcheck source=offline/standins/file-env.sh
 source /usr/local/lib/file-env.sh
 
 # `docker run image --port 27018` passes flags to mongod.

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Shared by the scripts in project/standins/ (sourced, never run): paths, messages, and the
+# Shared by the scripts in offline/ (sourced, never run): paths, messages, and the
 # choice of a Docker client and Compose that can build these images (BuildKit, for the
 # Dockerfiles' `RUN --mount=type=cache`).
 
 # shellcheck disable=SC2034 # these are for the scripts that source this file
-repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-standins_dir="$repo_root/project/standins"
+offline_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_root=$(cd "$offline_dir/.." && pwd)
+standins_dir="$offline_dir/standins"
 # shellcheck source=scripts/cache-dir.sh
 source "$repo_root/scripts/cache-dir.sh"
 # Everything the container tooling keeps outside the repository: rootfs, logs, pids, verdaccio.
@@ -72,9 +73,9 @@ use_compose() {
   fi
 }
 
-# The node image the services' Dockerfiles start FROM, and the Node version its tag pins.
+# The node image the services' Dockerfile starts FROM, and the Node version its tag pins.
 node_image() {
-  awk 'toupper($1) == "FROM" && $2 ~ /^node:/ { print $2 }' "$repo_root"/*/Dockerfile | sort -u
+  awk 'toupper($1) == "FROM" && $2 ~ /^node:/ { print $2 }' "$repo_root/Dockerfile" | sort -u
 }
 node_version() { local tag=${1#node:}; echo "${tag%%-*}"; }
 

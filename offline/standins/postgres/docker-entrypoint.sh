@@ -5,7 +5,7 @@
 # Then the server replaces this script (PID 1), as the postgres user.
 set -Eeuo pipefail
 
-# shellcheck source=project/standins/file-env.sh
+# shellcheck source=offline/standins/file-env.sh
 source /usr/local/lib/file-env.sh
 
 # `docker run image -c shared_buffers=256MB` passes flags to postgres.

@@ -48,12 +48,12 @@ answers() { "$node" -e "fetch('$1/-/ping').then((r) => process.exit(r.ok ? 0 : 1
 
 install_verdaccio() {
   local hash app
-  hash=$(cat "$standins_dir/verdaccio/package.json" "$standins_dir/verdaccio/package-lock.json" | sha256sum | cut -c1-12)
+  hash=$(cat "$offline_dir/verdaccio/package.json" "$offline_dir/verdaccio/package-lock.json" | sha256sum | cut -c1-12)
   app="$home/app-$hash"
   if [[ ! -f "$app/node_modules/verdaccio/package.json" ]]; then
-    log "installing Verdaccio from project/standins/verdaccio/package-lock.json (once)"
+    log "installing Verdaccio from offline/verdaccio/package-lock.json (once)"
     rm -rf "$app" && mkdir -p "$app"
-    cp "$standins_dir/verdaccio/package.json" "$standins_dir/verdaccio/package-lock.json" "$app/"
+    cp "$offline_dir/verdaccio/package.json" "$offline_dir/verdaccio/package-lock.json" "$app/"
     # Under the Node it will run on, so engines and any native parts match.
     (cd "$app" && PATH="$(dirname "$node"):$PATH" npm ci --omit=dev --no-audit --no-fund --silent >&2) ||
       die "installing Verdaccio failed"
@@ -66,7 +66,7 @@ write_config() {
   local uplink
   uplink=$(npm config get registry 2>/dev/null || echo https://registry.npmjs.org/)
   cat >"$home/config.yaml" <<CONFIG
-# Written by project/standins/npm-cache.sh: a read-only cache of $uplink for image builds.
+# Written by offline/npm-cache.sh: a read-only cache of $uplink for image builds.
 storage: ./storage
 uplinks:
   npmjs:

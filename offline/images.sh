@@ -4,7 +4,10 @@
 # STAND-IN is built under the same name:tag from Debian packages, npm packages and this project's
 # FerretDB and Mailpit builds, and announced loudly (see README.md beside this file).
 #
-#   ensure [compose|caddy|all|IMAGE]  the images `make up` needs (default), Caddy's, every one, or one
+#   ensure [SET|IMAGE]          the public images of a set, or one image (name:tag). The sets:
+#                               compose (the default): what `make up` starts, its profiles included;
+#                               build: the node image the services build on; swarm: swarm.yml's;
+#                               caddy: the Caddy images' base; all: every one
 #   list                        every public image, and whether it is real, a stand-in or missing
 #   remove                      delete the stand-ins (not real images), so the next ensure pulls
 #
@@ -20,9 +23,24 @@ pull_timeout=${PULL_TIMEOUT:-120}
 
 # ---- Which images ------------------------------------------------------------------------------
 
-# Public images of the deployment files (not this project's own go-micro/… images).
+# Public images of a deployment file (not this project's own go-micro/… images).
+images_of() { sed -n 's/^ *image: *\([^ $][^ ]*\) *$/\1/p' "$@"; }
+
+# Those of the compose services `make up` starts: the ones without a profile, and those of the
+# profiles COMPOSE_PROFILES names, so Prometheus and Jaeger are built only for observability.
 compose_images() {
-  sed -n 's/^ *image: *\([^ $][^ ]*\) *$/\1/p' "$repo_root/project/docker-compose.yml"
+  awk -v active=",${COMPOSE_PROFILES:-}," '
+    function emit() { if (image != "" && wanted) print image; image = "" }
+    /^[^ #]/ { emit(); in_services = ($1 == "services:") }
+    /^  [^ #]/ { emit(); wanted = 1 }
+    in_services && $1 == "image:" && $2 !~ /^\$/ { image = $2 }
+    in_services && $1 == "profiles:" {
+      wanted = 0
+      gsub(/.*\[|\].*|,/, " ")
+      for (i = 1; i <= NF; i++) if (index(active, "," $i ",")) wanted = 1
+    }
+    END { emit() }
+  ' "$repo_root/project/docker-compose.yml"
 }
 caddy_image() {
   awk 'toupper($1) == "FROM" { print $2 }' "$repo_root/project/caddy.dockerfile"
@@ -32,10 +50,12 @@ caddy_image() {
 images_for() {
   case $1 in
     compose) { node_image; compose_images; } | awk '!seen[$0]++' ;;
+    build) node_image ;;
+    swarm) { node_image; images_of "$repo_root/project/swarm.yml"; } | awk '!seen[$0]++' ;;
     caddy) caddy_image ;;
-    all) { images_for compose; images_for caddy; } | awk '!seen[$0]++' ;;
+    all) { node_image; images_of "$repo_root"/project/docker-compose.yml "$repo_root/project/swarm.yml"; caddy_image; } | awk '!seen[$0]++' ;;
     *:*) echo "$1" ;; # one image, name:tag
-    *) die "unknown image set '$1' (compose, caddy, all, or an image's name:tag)" ;;
+    *) die "unknown image set '$1' (compose, build, swarm, caddy, all, or an image's name:tag)" ;;
   esac
 }
 
@@ -68,7 +88,7 @@ standin_note() {
     mailpit) echo "$1 is this project's build of the same Mailpit version from its Go module, not the official image" ;;
     caddy) echo "$1 is Debian's Caddy 2.6, not Caddy $version" ;;
     prometheus) echo "$1 is Debian's Prometheus 2.42" ;;
-    jaeger) echo "$1 is this project's build of Jaeger v2 all-in-one from its Go module (tools/jaeger), without the UI's assets, not the official image" ;;
+    jaeger) echo "$1 is this project's build of Jaeger v2 all-in-one from its Go module (offline/tools/jaeger), without the UI's assets, not the official image" ;;
   esac
 }
 
@@ -79,9 +99,9 @@ recipe_version=1   # bump when the way stand-ins are built here changes, to rebu
 # Files outside its folder that a stand-in is made from: a change to any of them rebuilds it.
 standin_inputs() {
   case $1 in
-    mailpit) echo "$repo_root"/tools/mailpit/* ;;
-    jaeger) echo "$repo_root"/tools/jaeger/* ;;
-    mongo) echo "$repo_root"/tools/ferretdb-server/* "$standins_dir/file-env.sh" ;;
+    mailpit) echo "$offline_dir"/tools/mailpit/* ;;
+    jaeger) echo "$offline_dir"/tools/jaeger/* ;;
+    mongo) echo "$offline_dir"/tools/ferretdb-server/* "$standins_dir/file-env.sh" ;;
     postgres | rabbitmq) echo "$standins_dir/file-env.sh" ;;
   esac
 }
@@ -158,7 +178,7 @@ stage() {
       ;;
     jaeger)
       cp "$("$repo_root/scripts/build-tools.sh" jaeger)" "$context/jaeger"
-      cp "$repo_root/tools/jaeger/config.yaml" "$context/config.yaml"
+      cp "$offline_dir/tools/jaeger/config.yaml" "$context/config.yaml"
       ;;
   esac
 }
@@ -176,7 +196,7 @@ cannot_build() {
 build_standin() {
   local image=$1 folder=$2 recipe=$3 context started=$SECONDS
   banner "STAND-IN: $(standin_note "$image")." \
-    "Built here because no registry could be reached; see project/standins/README.md."
+    "Built here because no registry could be reached; see offline/README.md."
   need_root_for "a stand-in"
   command -v go >/dev/null || [[ $folder != mongo && $folder != mailpit && $folder != jaeger ]] ||
     cannot_build "Go 1.24 or newer is needed to build FerretDB, Mailpit or Jaeger"
@@ -191,7 +211,7 @@ build_standin() {
   "$docker" build --quiet -t "$image" \
     --build-arg "BASE=$(base_tag)" --build-arg "NODE_IMAGE=$(node_image)" \
     --build-arg "STANDIN_RECIPE=$recipe" --build-arg "NODE_VERSION=$(node_version "$(node_image)")" --build-arg "STANDIN_NOTE=$(standin_note "$image")" \
-    "$context" >/dev/null || cannot_build "docker build of project/standins/$folder failed (output above)"
+    "$context" >/dev/null || cannot_build "docker build of offline/standins/$folder failed (output above)"
   rm -rf "$context"
   log "built the stand-in $image in $((SECONDS - started)) s"
 }
@@ -231,7 +251,7 @@ ensure_image() {
 ensure() {
   local image
   standins_in_use=()
-  "$standins_dir/engine.sh" ensure
+  "$offline_dir/engine.sh" ensure
   for image in $(images_for "${1:-compose}"); do ensure_image "$image"; done
   if ((${#standins_in_use[@]})); then
     banner "STAND-INS IN USE (no registry was reachable when they were built):" "${standins_in_use[@]}" \
@@ -261,5 +281,5 @@ case "${1:-}" in
   ensure) ensure "${2:-compose}" ;;
   list) list ;;
   remove) remove ;;
-  *) die "usage: $0 ensure [compose|caddy|all|IMAGE] | list | remove" ;;
+  *) die "usage: $0 ensure [compose|build|swarm|caddy|all|IMAGE] | list | remove" ;;
 esac

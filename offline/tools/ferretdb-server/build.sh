@@ -1,5 +1,5 @@
-# Sourced by scripts/build-tools.sh in tools/ferretdb-server: FerretDB v1's own server
-# command (SQLite backend), for the mongo stand-in image (project/standins/mongo).
+# Sourced by scripts/build-tools.sh in offline/tools/ferretdb-server: FerretDB v1's own server
+# command (SQLite backend), for the mongo stand-in image (offline/standins/mongo).
 #
 # Not tools/ferretdb: that one embeds FerretDB as a library, whose Config cannot turn on
 # SCRAM authentication, and the logger logs in as admin/password (SCRAM-SHA-256, as
