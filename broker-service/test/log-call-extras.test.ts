@@ -82,6 +82,14 @@ describe('broker log calls: deadline and Idempotency-Key', () => {
     expect(rpcLogger.extras[index]).toEqual({ deadline: expect.any(Number) });
   });
 
+  it("lets the test page's origin send Idempotency-Key (the preflight allows it)", async () => {
+    const preflight = await fetch(`${broker.url}/log-http`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:8081', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,idempotency-key' },
+    });
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Idempotency-Key/);
+  });
+
   it.each(['/handle', '/log-grpc', '/log-rabbit', '/log-http'])('when the Idempotency-Key of %s is not 1-128 letters, digits or . _ : -, answers 400 and sends nothing', async (path) => {
     const name = uniqueName('bad-key');
 

@@ -18,7 +18,7 @@ export const pageCors = (origins: readonly string[]): RequestHandler => {
   const handler = cors({
     origin: [...origins],
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Accept', 'Authorization', 'Content-Type', 'X-CSRF-Token', 'X-Request-Id'],
+    allowedHeaders: ['Accept', 'Authorization', 'Content-Type', 'X-CSRF-Token', 'X-Request-Id', 'Idempotency-Key'],
     exposedHeaders: ['Link', 'Retry-After', 'X-Request-Id', 'X-Trace-Id'],
     credentials: false,
     maxAge: 300,
