@@ -1,4 +1,4 @@
-import { ObjectId, type Collection, type Db, type MongoClient } from 'mongodb';
+import { MongoServerError, ObjectId, type Collection, type Db, type MongoClient } from 'mongodb';
 import type { LoggedEntry } from '@go-micro/contracts';
 import { gatewayTimeout, serviceUnavailable, SpanKind, withSpan } from '@go-micro/toolkit';
 
@@ -29,6 +29,8 @@ export interface LogDocument {
 }
 
 const DUPLICATE_KEY = 11000;
+/** MongoDB stopped the insert at its maxTimeMS. */
+const MAX_TIME_MS_EXPIRED = 50;
 
 /** Inserts in flight at once; entries that arrive meanwhile wait, and go together in the next one. */
 const MAX_INSERTS_IN_FLIGHT = 4;
@@ -161,7 +163,8 @@ export class LogsStore implements LogWriter {
       });
     } catch (err) {
       // MongoDB unreachable, too slow, or the deadline reached: the insert as a whole failed.
-      const failure = signal?.aborted ? gatewayTimeout('MongoDB', err) : serviceUnavailable('MongoDB', err);
+      const timedOut = signal?.aborted === true || (err instanceof MongoServerError && err.code === MAX_TIME_MS_EXPIRED);
+      const failure = timedOut ? gatewayTimeout('MongoDB', err) : serviceUnavailable('MongoDB', err);
       for (const waiting of batch) waiting.reject(failure);
     }
   }
