@@ -14,7 +14,7 @@ export interface AppDeps {
 }
 
 export function createApp({ logger, authenticator, accounts, ready }: AppDeps): Express {
-  return createHttpApp({ logger, ...(ready ? { ready: { dependency: 'Postgres', check: ready } } : {}) }, (app) =>
+  return createHttpApp({ logger, untypedFromServices: true, ...(ready ? { ready: { dependency: 'Postgres', check: ready } } : {}) }, (app) =>
     mountRoutes(app, authenticator, accounts),
   );
 }

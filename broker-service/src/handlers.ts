@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { IDEMPOTENCY_KEY_HEADER, readIdempotencyKey } from '@go-micro/contracts';
 import { badGateway, reply, validate } from '@go-micro/toolkit';
 import type { ServiceClient } from '@go-micro/toolkit/client';
 import type { LogTransport } from './log-transport.js';
@@ -21,6 +22,9 @@ export interface BrokerDeps {
  */
 const forwardedFor = (req: Request) => ({ headers: { 'x-forwarded-for': req.ip ?? req.socket.remoteAddress ?? 'unknown' } });
 
+/** The client's Idempotency-Key, passed to the logger on every transport, so a retry after a 503 or 504 stores one entry. */
+const idempotency = (req: Request) => ({ idempotencyKey: readIdempotencyKey(req.headers[IDEMPOTENCY_KEY_HEADER]) });
+
 export function handlers(deps: BrokerDeps) {
   return {
     /** POST / : the page's "Test Broker" button. */
@@ -38,7 +42,7 @@ export function handlers(deps: BrokerDeps) {
           return;
         }
         case 'log':
-          reply(res, 202, await deps.logTransports.rpc.log(request.log));
+          reply(res, 202, await deps.logTransports.rpc.log(request.log, idempotency(req)));
           return;
         case 'mail':
           await deps.mailLimit.consume(req.ip ?? req.socket.remoteAddress ?? 'unknown');
@@ -63,7 +67,7 @@ export function handlers(deps: BrokerDeps) {
     /** POST /log-grpc, /log-rabbit, /log-http : the same log entry through another transport. */
     logThrough: (transport: LogTransport) => async (req: Request, res: Response) => {
       const { log } = validate(logRequest, req.body);
-      reply(res, 202, await transport.log(log));
+      reply(res, 202, await transport.log(log, idempotency(req)));
     },
   };
 }

@@ -1,8 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
-import { type LogEntry } from '@go-micro/contracts';
+import { IDEMPOTENCY_KEY_HEADER, type LogEntry } from '@go-micro/contracts';
 import { loadLogsProto, MAX_LOG_MESSAGE_BYTES, SERVICE_ERROR_TRAILER, type LogServiceClient } from '@go-micro/contracts/logs-grpc';
 import { badGateway, currentRequestId, failSpan, gatewayTimeout, HttpError, injectIntoMetadata, REQUEST_ID_HEADER, serviceUnavailable, SpanKind, withSpan } from '@go-micro/toolkit';
-import type { LogTransport } from './log-transport.js';
+import type { LogOptions, LogTransport } from './log-transport.js';
 
 const SERVICE = 'logger-service';
 
@@ -30,8 +30,9 @@ export function grpcFailure(err: grpc.ServiceError): HttpError {
 
 /**
  * The logger's LogService over one long-lived gRPC channel (grpc-js keeps it
- * connected and reconnects). Each call has a deadline and carries the request
- * id and the W3C traceparent in the metadata; failures map as grpcFailure says.
+ * connected and reconnects). Each call has a deadline, gRPC's own, which the
+ * logger reads too, and carries the request id, the W3C traceparent and the
+ * idempotency key in the metadata; failures map as grpcFailure says.
  */
 export class GrpcLog implements LogTransport {
   private readonly client: LogServiceClient;
@@ -49,12 +50,13 @@ export class GrpcLog implements LogTransport {
   }
 
   /** Answers "logged" once the logger said "logged!", as the course's /log-grpc did. */
-  log(entry: LogEntry): Promise<string> {
+  log(entry: LogEntry, options: LogOptions = {}): Promise<string> {
     const attributes = { 'rpc.system': 'grpc', 'rpc.service': 'logs.LogService', 'rpc.method': 'WriteLog', 'peer.service': SERVICE };
     return withSpan('logs.LogService/WriteLog', { kind: SpanKind.CLIENT, attributes }, (span) => {
       const metadata = new grpc.Metadata();
       const requestId = currentRequestId();
       if (requestId) metadata.set(REQUEST_ID_HEADER, requestId);
+      if (options.idempotencyKey) metadata.set(IDEMPOTENCY_KEY_HEADER, options.idempotencyKey);
       injectIntoMetadata(metadata);
       const deadline = Date.now() + this.options.timeoutMs;
       return new Promise<string>((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { JsonRpcClient, type LogEntry } from '@go-micro/contracts';
 import { badGateway, type Logger } from '@go-micro/toolkit';
-import type { LogTransport } from './log-transport.js';
+import type { LogOptions, LogTransport } from './log-transport.js';
 
 const SERVICE = 'logger-service';
 
@@ -16,8 +16,8 @@ export class RpcLog implements LogTransport {
     this.client = new JsonRpcClient({ ...options, service: SERVICE });
   }
 
-  async log(entry: LogEntry): Promise<string> {
-    const result = await this.client.call('RPCServer.LogInfo', { Name: entry.name, Data: entry.data });
+  async log(entry: LogEntry, options: LogOptions = {}): Promise<string> {
+    const result = await this.client.call('RPCServer.LogInfo', { Name: entry.name, Data: entry.data }, { idempotencyKey: options.idempotencyKey });
     if (typeof result !== 'string') throw badGateway(SERVICE, 'gave a bad answer (the result is not text)');
     return result;
   }

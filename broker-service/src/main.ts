@@ -19,7 +19,7 @@ runService('broker-service', configSchema, async ({ config, logger }) => {
     grpc: timed(new GrpcLog({ address: config.LOGGER_GRPC_ADDR, timeoutMs, ...(config.PROTO_PATH ? { protoPath: config.PROTO_PATH } : {}) }), 'logger-service', 'grpc'),
     rabbit: timed(new RabbitLog({ url: config.RABBIT_URL, timeoutMs, logger }), 'RabbitMQ', 'amqp'),
     // Timed by its ServiceClient, as every REST call is.
-    http: new HttpLog(client('logger-service', config.LOGGER_SERVICE_URL)),
+    http: new HttpLog(client('logger-service', config.LOGGER_SERVICE_URL), timeoutMs),
   };
   const app = createApp(
     logger,
@@ -43,6 +43,6 @@ runService('broker-service', configSchema, async ({ config, logger }) => {
 /** A log transport whose calls are timed into outbound_request_duration_seconds (GET /metrics). */
 function timed<T extends LogTransport>(transport: T, target: string, kind: Transport): T {
   const log = transport.log.bind(transport);
-  transport.log = (entry) => timeCall(target, kind, () => log(entry));
+  transport.log = (entry, options) => timeCall(target, kind, () => log(entry, options));
   return transport;
 }

@@ -35,7 +35,7 @@ export async function startBroker(targets: BrokerTargets): Promise<RunningApp> {
     createApp(logger, {
       authService: client('authentication-service', targets.authUrl ?? `http://${NOWHERE}`),
       mailService: client('mail-service', targets.mailUrl ?? `http://${NOWHERE}`),
-      logTransports: { rpc, grpc, rabbit, http: new HttpLog(client('logger-service', targets.loggerUrl ?? `http://${NOWHERE}`)) },
+      logTransports: { rpc, grpc, rabbit, http: new HttpLog(client('logger-service', targets.loggerUrl ?? `http://${NOWHERE}`), timeoutMs) },
       mailLimit: perMinute('mails', targets.mailPerMinute ?? 10),
     }),
   );

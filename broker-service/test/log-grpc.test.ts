@@ -36,7 +36,7 @@ describe('broker POST /log-grpc', () => {
 
     expect(status).toBe(202);
     expect(body).toEqual({ error: false, message: 'logged' });
-    expect(logger.calls.filter((call) => call.request.logEntry?.name === name)).toEqual([
+    expect(logger.calls.filter((call) => call.request.logEntry?.name === name).map(({ request, requestId }) => ({ request, requestId }))).toEqual([
       { request: { logEntry: { name, data: 'Some kind of gRPC data' } }, requestId },
     ]);
   });

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { JsonRpcServer } from '@go-micro/contracts';
+import { IDEMPOTENCY_KEY_HEADER, JsonRpcServer, type RpcCall } from '@go-micro/contracts';
 import { loadLogsProto, type LogRequest__Output, type LogServiceHandlers } from '@go-micro/contracts/logs-grpc';
 import { createLogger, REQUEST_ID_HEADER } from '@go-micro/toolkit';
 
@@ -19,6 +19,8 @@ export interface RpcLoggerStandIn {
   port: number;
   /** The argument of every call, as the client sent it (Go's struct: {Name, Data}). */
   calls: unknown[];
+  /** What each call carried beside its argument (the deadline, an idempotency key), in the same order. */
+  extras: RpcCall[];
   /** Clients connected now. */
   openConnections(): number;
   close(): Promise<void>;
@@ -26,12 +28,14 @@ export interface RpcLoggerStandIn {
 
 export async function startRpcLogger(options: StandInOptions = {}): Promise<RpcLoggerStandIn> {
   const calls: unknown[] = [];
+  const extras: RpcCall[] = [];
   let release = () => {};
   const released = new Promise<void>((resolve) => (release = resolve));
   const server = new JsonRpcServer(
     {
-      'RPCServer.LogInfo': async (payload) => {
+      'RPCServer.LogInfo': async (payload, extra) => {
         calls.push(payload);
+        extras.push(extra);
         if (options.hold) await released;
         return `Processed payload via RPC:${(payload as { Name?: unknown }).Name}`;
       },
@@ -43,6 +47,7 @@ export async function startRpcLogger(options: StandInOptions = {}): Promise<RpcL
     address: `127.0.0.1:${port}`,
     port,
     calls,
+    extras,
     openConnections: () => server.openConnections,
     close: () => {
       release(); // held calls answer, late, so the server can end their connections
@@ -54,7 +59,7 @@ export async function startRpcLogger(options: StandInOptions = {}): Promise<RpcL
 /** A gRPC server of logs.LogService from logs.proto, recording each WriteLog with the request id in its metadata. */
 export interface GrpcLoggerStandIn {
   address: string;
-  calls: { request: LogRequest__Output; requestId: string | undefined }[];
+  calls: { request: LogRequest__Output; requestId: string | undefined; idempotencyKey: string | undefined; deadline: Date | number }[];
   close(): void;
 }
 
@@ -62,7 +67,12 @@ export async function startGrpcLogger(options: StandInOptions = {}): Promise<Grp
   const calls: GrpcLoggerStandIn['calls'] = [];
   const handlers: LogServiceHandlers = {
     WriteLog: (call, callback) => {
-      calls.push({ request: call.request, requestId: call.metadata.get(REQUEST_ID_HEADER)[0]?.toString() });
+      calls.push({
+        request: call.request,
+        requestId: call.metadata.get(REQUEST_ID_HEADER)[0]?.toString(),
+        idempotencyKey: call.metadata.get(IDEMPOTENCY_KEY_HEADER)[0]?.toString(),
+        deadline: call.getDeadline(),
+      });
       if (!options.hold) callback(null, { result: 'logged!' });
     },
   };

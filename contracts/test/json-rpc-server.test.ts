@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '@go-micro/toolkit';
-import { JsonRpcServer, type JsonRpcLimits } from '../src/index.js';
+import { DEADLINE_PASSED, JsonRpcServer, type JsonRpcLimits } from '../src/index.js';
 
 // A server of the contract's codec with one method, and bounds small enough to reach in a test.
 const limits: Partial<JsonRpcLimits> = { maxFrameBytes: 4096, maxDepth: 8, frameTimeoutMs: 500, idleTimeoutMs: 1_000, maxConnections: 3, maxInFlight: 2 };
@@ -15,6 +15,7 @@ beforeAll(async () => {
   server = new JsonRpcServer(
     {
       'Echo.Say': async (param) => `said ${String(param)}`,
+      'Echo.Extras': async (_param, call) => call,
       // Answers only once the test lets it: to see how many calls run at once.
       'Echo.Wait': () => {
         started++;
@@ -55,6 +56,56 @@ describe('JSON-RPC ids', () => {
     const ids = lines().map((line) => (JSON.parse(line) as { id: unknown; error: unknown }));
     expect(ids.filter((r) => r.error === null).map((r) => r.id).sort()).toEqual([1, 'abc', null].sort());
     expect(ids.filter((r) => r.error !== null)).toHaveLength(3);
+    socket.destroy();
+  });
+});
+
+describe('JSON-RPC deadlines and idempotency keys (members our client adds, which a Go server ignores)', () => {
+  it('passes the deadline and the key to the method; a call without them (a Go client\'s) gets neither', async () => {
+    const { socket, lines } = await open();
+    const deadline = Date.now() + 60_000;
+    socket.write(`{"method":"Echo.Extras","params":[1],"id":1,"deadline":${deadline},"idempotency_key":"k-1"}\n`);
+    socket.write('{"method":"Echo.Extras","params":[1],"id":2}\n');
+    await vi.waitUntil(() => lines().length === 2, { timeout: 5_000 });
+    const results = lines().map((line) => JSON.parse(line) as { id: number; result: unknown }).sort((a, b) => a.id - b.id);
+    expect(results.map((r) => r.result)).toEqual([{ deadline, idempotencyKey: 'k-1' }, {}]);
+    socket.destroy();
+  });
+
+  it('when a call is read after its deadline, answers that it was not run, without running it', async () => {
+    const { socket, lines } = await open();
+    const before = started;
+    socket.write(`{"method":"Echo.Wait","params":[],"id":5,"deadline":${Date.now() - 1}}\n`);
+    await vi.waitUntil(() => lines().length === 1, { timeout: 5_000 });
+    expect(lines()).toEqual([JSON.stringify({ id: 5, result: null, error: DEADLINE_PASSED })]);
+    expect(started).toBe(before);
+    socket.destroy();
+  });
+
+  it('when a call waits in the queue of a busy connection past its deadline, it is dropped there, not run late', async () => {
+    const { socket, lines } = await open();
+    started = 0;
+    socket.write('{"method":"Echo.Wait","params":[],"id":1}\n{"method":"Echo.Wait","params":[],"id":2}\n');
+    await vi.waitUntil(() => started === 2, { timeout: 5_000 });
+    const deadline = Date.now() + 200;
+    socket.write(`{"method":"Echo.Wait","params":[],"id":3,"deadline":${deadline}}\n`);
+    await vi.waitUntil(() => Date.now() > deadline, { timeout: 5_000, interval: 20 });
+
+    const waiting = release;
+    release = [];
+    for (const done of waiting) done();
+    await vi.waitUntil(() => lines().length === 3, { timeout: 5_000 });
+
+    expect(started).toBe(2);
+    expect(lines().map((line) => JSON.parse(line) as { id: number; error: unknown }).find((r) => r.id === 3)?.error).toBe(DEADLINE_PASSED);
+    socket.destroy();
+  });
+
+  it('when the deadline is not milliseconds since the epoch, answers an error naming it', async () => {
+    const { socket, lines } = await open();
+    socket.write('{"method":"Echo.Say","params":[1],"id":6,"deadline":"soon"}\n');
+    await vi.waitUntil(() => lines().length === 1, { timeout: 5_000 });
+    expect(JSON.parse(lines()[0]!)).toEqual({ id: 6, result: null, error: 'rpc: deadline must be milliseconds since the Unix epoch' });
     socket.destroy();
   });
 });

@@ -15,7 +15,8 @@ export interface AppDeps {
 
 export function createApp({ logger, logs, dashboard, ready }: AppDeps): Express {
   const forms = dashboard ? { formPaths: ['/login', '/logout', '/admin'] } : {};
-  return createHttpApp({ logger, ...forms, ...(ready ? { ready: { dependency: 'MongoDB', check: ready } } : {}) }, (app) => {
+  // Only other services call the logging API: the Go original's send their JSON without a Content-Type.
+  return createHttpApp({ logger, ...forms, untypedFromServices: true, ...(ready ? { ready: { dependency: 'MongoDB', check: ready } } : {}) }, (app) => {
     mountRoutes(app, logs);
     if (dashboard) app.use(dashboardRouter({ logger, ...dashboard }));
   });

@@ -1,8 +1,8 @@
 import { createServer, type AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import { logEntry } from '@go-micro/contracts';
+import { IDEMPOTENCY_KEY_HEADER, logEntry, readIdempotencyKey } from '@go-micro/contracts';
 import { loadLogsProto, MAX_LOG_MESSAGE_BYTES, SERVICE_ERROR_TRAILER, type LogServiceHandlers } from '@go-micro/contracts/logs-grpc';
-import { acceptRequestId, extractFromMetadata, failSpan, HttpError, REQUEST_ID_HEADER, runWithRequestId, SpanKind, validate, withSpan, type Logger } from '@go-micro/toolkit';
+import { acceptRequestId, extractFromMetadata, failSpan, gatewayTimeout, HttpError, REQUEST_ID_HEADER, runWithRequestId, SpanKind, validate, withSpan, type Logger } from '@go-micro/toolkit';
 import type { LogWriter } from './logs-store.js';
 
 export interface GrpcServerOptions {
@@ -55,7 +55,19 @@ function toGrpcError(err: unknown, logger: Logger): Partial<grpc.StatusObject> {
   return { code, details: err.message, metadata };
 }
 
-/** The logs.LogService server: WriteLog stores the entry and answers "logged!", as the course's did. */
+/** A call's deadline in milliseconds since the epoch, or undefined when it has none (grpc-js gives Infinity then). */
+function deadlineOf(call: grpc.ServerUnaryCall<unknown, unknown>): number | undefined {
+  const deadline = call.getDeadline();
+  const ms = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/**
+ * The logs.LogService server: WriteLog stores the entry and answers "logged!",
+ * as the course's did. The write is bounded by the call's deadline, and not
+ * started for a call its client has already given up; an idempotency-key in
+ * the metadata becomes the entry's event id.
+ */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const { logs, logger } = options;
   const writeLog: LogServiceHandlers['WriteLog'] = (call, callback) => {
@@ -66,7 +78,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
       withSpan('logs.LogService/WriteLog', traced, async (span) => {
         try {
           const entry = validate(logEntry, { name: call.request.logEntry?.name ?? '', data: call.request.logEntry?.data ?? '' });
-          await logs.write(entry);
+          const eventId = readIdempotencyKey(call.metadata.get(IDEMPOTENCY_KEY_HEADER)[0]?.toString());
+          if (call.cancelled) throw gatewayTimeout('MongoDB');
+          await logs.write({ ...entry, ...(eventId ? { event_id: eventId } : {}) }, { deadline: deadlineOf(call) });
           logger.debug({ method: 'WriteLog' }, 'gRPC call answered');
           callback(null, { result: 'logged!' });
         } catch (err) {

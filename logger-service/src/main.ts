@@ -3,7 +3,7 @@ import { closeServer, listen, runService, shutdownOnSignals, waitFor } from '@go
 import { createApp } from './app.js';
 import { configSchema } from './config.js';
 import { adminLogin } from './dashboard/admin-login.js';
-import { dashboardSession } from './dashboard/session.js';
+import { dashboardSession, loginFormCsrf } from './dashboard/session.js';
 import { startGrpcServer } from './grpc-server.js';
 import { LogsAdminStore } from './logs-admin-store.js';
 import { LogsStore } from './logs-store.js';
@@ -21,10 +21,12 @@ runService('logger-service', configSchema, async ({ config, logger }) => {
   });
 
   if (!config.SESSION_SECRET) logger.warn('SESSION_SECRET is not set: dashboard sessions are signed with a random secret and end with this process');
+  const cookies = { secret: config.SESSION_SECRET ?? randomBytes(32).toString('base64url'), secureCookie: config.SECURE_COOKIE ?? false };
   const dashboard = {
     entries: new LogsAdminStore(mongo),
     login: adminLogin({ baseUrl: config.AUTH_SERVICE_URL, timeoutMs: 5_000 }),
-    session: dashboardSession({ mongo, secret: config.SESSION_SECRET ?? randomBytes(32).toString('base64url'), secureCookie: config.SECURE_COOKIE ?? false }),
+    session: dashboardSession({ mongo, ...cookies }),
+    loginCsrf: loginFormCsrf(cookies),
   };
 
   const host = config.BIND_ADDR;

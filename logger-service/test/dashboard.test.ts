@@ -7,12 +7,14 @@ import { envelope, startStandIn, type StandIn } from '@go-micro/testkit/stand-in
 import { uniqueName } from '@go-micro/testkit/unique-name.js';
 import { createApp } from '../src/app.js';
 import { adminLogin } from '../src/dashboard/admin-login.js';
-import { dashboardSession } from '../src/dashboard/session.js';
+import { dashboardSession, loginFormCsrf } from '../src/dashboard/session.js';
 import { LogsAdminStore } from '../src/logs-admin-store.js';
 import { LogsStore } from '../src/logs-store.js';
 import { createMongoClient } from '../src/mongo-client.js';
 
 // A FerretDB of this file's own: "delete all" empties the logs collection.
+/** Where a count of the entries of one name stops, here: low enough to pass in a test. */
+const COUNT_CAP = 25;
 let ferret: FerretDB;
 let mongo: MongoClient;
 let auth: StandIn;
@@ -34,13 +36,16 @@ beforeAll(async () => {
     if (email === 'user@example.com' && password === 'userpassword1') {
       return envelope(200, 'Token for user@example.com', { token: 'x.y.z', user: { id: 2, email, first_name: 'Plain', admin: false } });
     }
+    if (email === 'flooded@example.com') return { ...envelope(429, 'too many login attempts; try again in 898 s'), headers: { 'retry-after': '898' } };
     return envelope(401, 'invalid credentials');
   });
   const logger = createLogger('logger-service', { level: 'silent', pretty: false });
+  const cookies = { secret: 'a-test-session-secret-of-32-characters-or-more', secureCookie: false };
   const dashboard = {
-    entries: new LogsAdminStore(mongo),
+    entries: new LogsAdminStore(mongo, { countCap: COUNT_CAP }),
     login: adminLogin({ baseUrl: auth.url }),
-    session: dashboardSession({ mongo, secret: 'a-test-session-secret-of-32-characters-or-more', secureCookie: false }),
+    session: dashboardSession({ mongo, ...cookies }),
+    loginCsrf: loginFormCsrf(cookies),
   };
   app = await startApp(createApp({ logger, logs, dashboard }));
 });
@@ -86,7 +91,7 @@ class Visitor {
       this.setCookie = set;
       this.cookie = set.split(';')[0]!;
     }
-    return { status: response.status, location: response.headers.get('location'), html: await response.text() };
+    return { status: response.status, location: response.headers.get('location'), headers: response.headers, html: await response.text() };
   }
 }
 
@@ -163,6 +168,63 @@ describe('logger dashboard: who gets in', () => {
   });
 });
 
+describe('logger dashboard: the login form', () => {
+  it("passes the visitor's address to the authentication service as X-Forwarded-For, so its tries count against the visitor", async () => {
+    const from = auth.received.length;
+
+    await new Visitor().login('admin@example.com', 'wrong');
+
+    const token = auth.received.slice(from).find((request) => request.path === '/token');
+    expect(token?.headers['x-forwarded-for']).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+  });
+
+  it('when the authentication service answers 429, shows the login page with 429, Retry-After and the wait in words', async () => {
+    const { status, headers, html } = await new Visitor().login('flooded@example.com', 'x');
+
+    expect(status).toBe(429);
+    expect(headers.get('retry-after')).toBe('898');
+    expect(html).toContain('Too many login attempts. Try again in 15 minutes.');
+    expect(html).toContain('name="_csrf"');
+  });
+
+  it.each([
+    ['an email over 255 characters', `${'a'.repeat(250)}@example.com`, 'x', 'That email address is too long: it can have at most 255 characters.'],
+    ['a password over 128 characters', 'admin@example.com', 'p'.repeat(129), 'That password is too long: it can have at most 128 characters.'],
+  ])('when the login has %s, shows the login page with 400 and says what is wrong, without asking the authentication service', async (_case, email, password, message) => {
+    const visitor = new Visitor();
+    const token = await visitor.token();
+    const from = auth.received.length;
+
+    const { status, html } = await visitor.post('/login', { _csrf: token, email, password });
+
+    expect(status).toBe(400);
+    expect(html).toContain(message);
+    expect(html).toContain('name="_csrf"');
+    expect(auth.received.length).toBe(from);
+  });
+
+  it('when visitors only open the login page, no session is stored; one is at sign-in', async () => {
+    const sessions = mongo.db('logs').collection('sessions');
+    const before = await sessions.countDocuments();
+
+    for (let i = 0; i < 20; i++) await new Visitor().get('/login');
+
+    expect(await sessions.countDocuments()).toBe(before);
+    await signedInAdmin();
+    expect(await sessions.countDocuments()).toBe(before + 1);
+  });
+
+  it("when the login form's token comes from another visitor's page, still logs in only with a token matching the visitor's own cookie", async () => {
+    const visitor = new Visitor();
+    await visitor.token();
+    const othersToken = await new Visitor().token();
+
+    const { status } = await visitor.post('/login', { _csrf: othersToken, email: 'admin@example.com', password: 'verysecret' });
+
+    expect(status).toBe(403);
+  });
+});
+
 describe('logger dashboard: the entries', () => {
   it('lists entries newest first, 20 a page, filtered by exact name, and pages on', async () => {
     const name = uniqueName('paged');
@@ -178,6 +240,31 @@ describe('logger dashboard: the entries', () => {
     expect(first.html).toContain('Page 1 of 2');
     expect(data(second.html)).toEqual(['entry number 3', 'entry number 2', 'entry number 1']);
     expect(first.html).toContain(`<span class="badge text-bg-secondary" id="total">23</span>`);
+  });
+
+  it('when more entries have one name than a count goes to, shows the cap with a plus and still pages on to the last', async () => {
+    const name = uniqueName('many');
+    for (let i = 1; i <= COUNT_CAP + 5; i++) await logs.write({ name, data: `entry number ${i}` });
+    const visitor = await signedInAdmin();
+
+    const first = await visitor.get(`/admin/logs?name=${name}`);
+    const second = await visitor.get(`/admin/logs?name=${name}&page=2`);
+
+    expect(first.html).toContain(`<span class="badge text-bg-secondary" id="total">${COUNT_CAP}+</span>`);
+    expect(first.html).toContain('Page 1 of 2+');
+    expect(first.html).toContain('rel="next"');
+    expect([...second.html.matchAll(/<td class="data">/g)]).toHaveLength(COUNT_CAP + 5 - 20);
+    expect(second.html).not.toContain('rel="next"');
+  });
+
+  it('shows the number of all entries, as the collection holds them', async () => {
+    await logs.write({ name: uniqueName('counted'), data: 'x' });
+    const visitor = await signedInAdmin();
+
+    const { html } = await visitor.get('/admin/logs');
+
+    const shown = /id="total">([^<]*)</.exec(html)![1]!;
+    expect(shown).toBe((await mongo.db('logs').collection('logs').countDocuments()).toLocaleString('en-US'));
   });
 
   it("opens one entry, escapes what it holds, and updates its timestamp with a POST that needs the form's token", async () => {

@@ -14,6 +14,8 @@ export interface RunningLogger {
   rpcAddress: string;
   grpcAddress: string;
   rpcPort: number;
+  /** The store itself, for writes that bypass the transports. */
+  store: LogsStore;
   /** The request id each entry was written under, by entry name: shows which hops carried it. */
   requestIds: Map<string, string | undefined>;
   close(): Promise<void>;
@@ -30,9 +32,9 @@ export async function startLogger(mongoUrl: string, options: LoggerOptions = {})
   await store.ensureIndexes();
   const requestIds = new Map<string, string | undefined>();
   const logs: LogWriter = {
-    write: async (entry) => {
+    write: async (entry, options) => {
       requestIds.set(entry.name, currentRequestId());
-      await store.write(entry);
+      await store.write(entry, options);
     },
   };
   const http: RunningApp = await startApp(createApp({ logger, logs }));
@@ -45,6 +47,7 @@ export async function startLogger(mongoUrl: string, options: LoggerOptions = {})
     rpcAddress: `127.0.0.1:${rpcPort}`,
     grpcAddress: `127.0.0.1:${grpc.port}`,
     rpcPort,
+    store,
     requestIds,
     close: async () => {
       await Promise.all([http.close(), rpc.close(), grpc.close()]);

@@ -19,7 +19,7 @@ export interface AppDeps {
 }
 
 export function createApp({ logger, sendMail, welcomeMails, maySendAs, maxPerMinute, ready }: AppDeps): Express {
-  return createHttpApp({ logger, ...(ready ? { ready: { dependency: 'mail server', check: ready } } : {}) }, (app) =>
+  return createHttpApp({ logger, untypedFromServices: true, ...(ready ? { ready: { dependency: 'mail server', check: ready } } : {}) }, (app) =>
     mountRoutes(app, {
       sendMail,
       welcomeMails,

@@ -37,7 +37,9 @@ async function logIn(email: string, password: string): Promise<void> {
   await page.goto(`${dashboard}/login`);
   await page.fill('#email', email);
   await page.fill('#password', password);
-  await page.click('button[type=submit]');
+  // The click returns once the form is sent; the URL is read only after the answer's page has replaced it.
+  await Promise.all([page.waitForEvent('framenavigated'), page.click('button[type=submit]')]);
+  await page.waitForLoadState();
 }
 
 describe('the logger dashboard, clicked as an admin would', () => {

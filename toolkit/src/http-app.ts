@@ -18,7 +18,7 @@ export const pageCors = (origins: readonly string[]): RequestHandler => {
   const handler = cors({
     origin: [...origins],
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Accept', 'Authorization', 'Content-Type', 'X-CSRF-Token', 'X-Request-Id'],
+    allowedHeaders: ['Accept', 'Authorization', 'Content-Type', 'X-CSRF-Token', 'X-Request-Id', 'Idempotency-Key'],
     exposedHeaders: ['Link', 'Retry-After', 'X-Request-Id', 'X-Trace-Id'],
     credentials: false,
     maxAge: 300,
@@ -123,6 +123,8 @@ export interface HttpAppOptions {
    * not the content type, is what keeps another site's page from posting to it.
    */
   formPaths?: readonly string[];
+  /** Take a body without Content-Type as JSON when no browser sent it (json-body.ts): for services only other services call. */
+  untypedFromServices?: boolean;
 }
 
 /**
@@ -144,7 +146,7 @@ function frontDoor(options: HttpAppOptions): RequestHandler {
     ['/metrics', metricsEndpoint()],
   ]);
   const cors = options.corsOrigins?.length ? pageCors(options.corsOrigins) : undefined;
-  const checkBody = refuseNonJsonBodies(options.formPaths);
+  const checkBody = refuseNonJsonBodies(options.formPaths, { untypedFromServices: options.untypedFromServices ?? false });
   const trace = traceRequests();
 
   const afterTrace = (req: Request, res: Response, next: NextFunction) => () => {

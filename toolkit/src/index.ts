@@ -10,7 +10,7 @@ export {
   serviceUnavailable,
   gatewayTimeout,
 } from './http-error.js';
-export { jsonBody, MAX_BODY_BYTES, MAX_BODY_DEPTH } from './json-body.js';
+export { jsonBody, MAX_BODY_BYTES, MAX_BODY_DEPTH, type JsonBodyOptions } from './json-body.js';
 export { JsonScanner, JsonDepthError } from './json-scanner.js';
 export { validate } from './validate.js';
 export { loadConfig, env, serviceConfig, refuseUnfitCredentials, type Credential, type DeployEnv } from './config.js';

@@ -25,6 +25,23 @@ function hasBody(headers: { 'content-length'?: string | undefined; 'transfer-enc
   return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
 }
 
+export interface JsonBodyOptions {
+  /**
+   * Take a body without Content-Type as JSON when no browser sent it, as the
+   * Go original's services send theirs: for services only other services call.
+   */
+  untypedFromServices?: boolean;
+}
+
+/**
+ * A browser says where a request comes from (Origin, or Sec-Fetch-Site other
+ * than `none`, which is the user's own navigation); another service says neither.
+ */
+function fromBrowser(headers: { origin?: string | undefined; 'sec-fetch-site'?: string | string[] | undefined }): boolean {
+  const site = headers['sec-fetch-site'];
+  return headers.origin !== undefined || (site !== undefined && site !== 'none');
+}
+
 /**
  * A body is read only as JSON, and said to be JSON: any other content type
  * (form-urlencoded, text/plain, multipart, none) is refused with 415. Those
@@ -32,14 +49,21 @@ function hasBody(headers: { 'content-length'?: string | undefined; 'transfer-enc
  * them means no other site's page can make a visitor's browser post here. A
  * request without a body (the page's Test Broker button) passes, and so does a
  * form under `formPaths`, whose routes check a CSRF token instead.
+ *
+ * With `untypedFromServices`, a body without Content-Type that no browser sent
+ * is taken as JSON (and marked so, for the route's jsonBody); a page's untyped
+ * body (a Blob, which needs no preflight) is still refused.
  */
-export function refuseNonJsonBodies(formPaths: readonly string[] = []): RequestHandler {
+export function refuseNonJsonBodies(formPaths: readonly string[] = [], options: JsonBodyOptions = {}): RequestHandler {
   const isForm = (req: { path: string; headers: { 'content-type'?: string } }) =>
     formPaths.some((path) => req.path === path || req.path.startsWith(`${path}/`)) &&
     (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
   return (req, _res, next) => {
-    if (hasBody(req.headers) && !isJsonType(req.headers['content-type'] ?? '') && !isForm(req)) next(unsupportedMediaType());
-    else next();
+    if (!hasBody(req.headers) || isJsonType(req.headers['content-type'] ?? '') || isForm(req)) next();
+    else if (options.untypedFromServices && !req.headers['content-type'] && !fromBrowser(req.headers)) {
+      req.headers['content-type'] = 'application/json';
+      next();
+    } else next(unsupportedMediaType());
   };
 }
 
@@ -66,8 +90,8 @@ function nestsDeeper(bytes: Uint8Array, maxDepth: number): boolean {
  * at most 1 MiB, at most 64 levels deep, exactly one JSON value. The parsed
  * value lands in `req.body`.
  */
-export function jsonBody(): RequestHandler {
-  const refuse = refuseNonJsonBodies();
+export function jsonBody(options: JsonBodyOptions = {}): RequestHandler {
+  const refuse = refuseNonJsonBodies([], options);
   return (req, res, next) => {
     refuse(req, res, (refused?: unknown) => {
       if (refused) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
+import { postJSON, postUntyped, startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { createHttpApp, createLogger, jsonBody, reply, validate } from '../src/index.js';
 
 const schema = z.object({ name: z.string({ error: 'must be a string' }), nested: z.object({ count: z.number() }).optional() });
@@ -116,5 +116,42 @@ describe('the error envelope', () => {
     expect(await response.text()).toBe('.');
     const echoed = await fetch(`${app.url}/nowhere`, { headers: { 'x-request-id': 'abc-123' } });
     expect(echoed.headers.get('x-request-id')).toBe('abc-123');
+  });
+});
+
+describe('bodies without Content-Type, on a service only other services call (untypedFromServices)', () => {
+  let internal: RunningApp;
+  beforeAll(async () => {
+    const logger = createLogger('test', { level: 'silent', pretty: false });
+    internal = await startApp(
+      createHttpApp({ logger, untypedFromServices: true }, (express) => {
+        express.post('/echo', jsonBody(), (req, res) => reply(res, 202, 'ok', validate(schema, req.body)));
+      }),
+    );
+  });
+  afterAll(() => internal.close());
+
+  it("when another service sends JSON without a Content-Type, as the Go original's do, reads it as JSON", async () => {
+    const { status, body } = await postUntyped(`${internal.url}/echo`, '{"name":"from Go"}');
+    expect([status, body]).toEqual([202, { error: false, message: 'ok', data: { name: 'from Go' } }]);
+  });
+
+  it.each([
+    ['an Origin', { origin: 'https://evil.example' }],
+    ['Sec-Fetch-Site cross-site', { 'sec-fetch-site': 'cross-site' }],
+    ['Sec-Fetch-Site same-origin', { 'sec-fetch-site': 'same-origin' }],
+  ])('when a body without Content-Type comes with %s (from a browser), answers 415', async (_case, headers) => {
+    const { status, body } = await postUntyped(`${internal.url}/echo`, '{"name":"x"}', headers);
+    expect([status, body]).toEqual([415, { error: true, message: 'Content-Type must be application/json' }]);
+  });
+
+  it('when a body says it is text, answers 415 all the same', async () => {
+    const { status } = await postJSON(`${internal.url}/echo`, '{"name":"x"}', { 'content-type': 'text/plain' });
+    expect(status).toBe(415);
+  });
+
+  it('without the option, a body without Content-Type answers 415 (the broker, which browsers reach)', async () => {
+    const { status } = await postUntyped(`${app.url}/echo`, '{"name":"x"}');
+    expect(status).toBe(415);
   });
 });

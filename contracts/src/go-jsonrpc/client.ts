@@ -1,7 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { badGateway, gatewayTimeout, HttpError, injectTraceContext, serviceUnavailable, SpanKind, withSpan, type Logger } from '@go-micro/toolkit';
+import { deadlineWithin, JSON_RPC_DEADLINE, JSON_RPC_IDEMPOTENCY_KEY } from '../log-call.js';
 import { JsonRpcFramer } from './framing.js';
-import { DEFAULT_JSON_RPC_LIMITS } from './server.js';
+import { DEADLINE_PASSED, DEFAULT_JSON_RPC_LIMITS } from './server.js';
 
 export interface JsonRpcClientOptions {
   /** host:port, as the course dialled it. */
@@ -12,6 +13,11 @@ export interface JsonRpcClientOptions {
   logger: Logger;
   /** The connection is closed after this long without a call, before the server's idle timeout (60 s) can cut it under a call. */
   idleMs?: number;
+}
+
+export interface JsonRpcCallOptions {
+  /** The caller's key for the work, so that a retry of a call answered 503 or 504 does it once. */
+  idempotencyKey?: string | undefined;
 }
 
 interface Pending {
@@ -30,6 +36,10 @@ interface Pending {
  * anything else 502. Go's codec carries only a string, so its wording,
  * which the toolkit's errors fix, is what tells them apart.
  *
+ * Each call carries its deadline (a little before this client's own timeout)
+ * and, when given, an idempotency key, as extra members of the request object,
+ * which a Go server ignores; our server drops a call whose deadline has passed.
+ *
  * Go's codec has no room for metadata, so no request id travels on this hop:
  * at debug level each call is logged here with the request id and the call's
  * id (the access log's line per request is the one kept at info).
@@ -43,14 +53,15 @@ export class JsonRpcClient {
   constructor(private readonly options: JsonRpcClientOptions) {}
 
   /** Calls `method` with one argument, as Go's client.Call does, and resolves with the result. */
-  call(method: string, argument: unknown): Promise<unknown> {
+  call(method: string, argument: unknown, options: JsonRpcCallOptions = {}): Promise<unknown> {
     const attributes = { 'rpc.system': 'jsonrpc', 'rpc.method': method, 'peer.service': this.options.service };
-    return withSpan(method, { kind: SpanKind.CLIENT, attributes }, () => this.send(method, argument));
+    return withSpan(method, { kind: SpanKind.CLIENT, attributes }, () => this.send(method, argument, options));
   }
 
-  private send(method: string, argument: unknown): Promise<unknown> {
+  private send(method: string, argument: unknown, options: JsonRpcCallOptions): Promise<unknown> {
     const { service, timeoutMs, logger } = this.options;
     const { traceparent, tracestate } = injectTraceContext<{ traceparent?: unknown; tracestate?: unknown }>({});
+    const extra = { [JSON_RPC_DEADLINE]: deadlineWithin(timeoutMs), ...(options.idempotencyKey ? { [JSON_RPC_IDEMPOTENCY_KEY]: options.idempotencyKey } : {}) };
     const id = this.nextId++;
     logger.debug({ rpcId: id, method }, `calling ${service} over JSON-RPC`);
     return new Promise((resolve, reject) => {
@@ -68,7 +79,7 @@ export class JsonRpcClient {
       });
       this.connection().then(
         (socket) => {
-          if (socket.writable) socket.write(`${JSON.stringify({ method, params: [argument], id, traceparent, tracestate })}\n`);
+          if (socket.writable) socket.write(`${JSON.stringify({ method, params: [argument], id, traceparent, tracestate, ...extra })}\n`);
           else this.pending.get(id)?.reject(serviceUnavailable(service, new Error('connection closed')));
         },
         (err: unknown) => this.pending.get(id)?.reject(serviceUnavailable(service, err)),
@@ -146,7 +157,7 @@ export class JsonRpcClient {
 function errorReply(service: string, error: unknown): HttpError {
   if (typeof error !== 'string') return badGateway(service, 'gave a bad answer (an error that is not text)');
   const text = error.slice(0, 300);
-  const status = / is unavailable$/.test(text) ? 503 : / did not answer in time$/.test(text) ? 504 : 502;
+  const status = / is unavailable$/.test(text) ? 503 : / did not answer in time$/.test(text) || text === DEADLINE_PASSED ? 504 : 502;
   return new HttpError(status, `${service} failed: ${text}`);
 }
 

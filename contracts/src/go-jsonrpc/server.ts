@@ -1,10 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { extractTraceContext, failSpan, HttpError, runWithRequestId, SpanKind, withSpan, type Logger } from '@go-micro/toolkit';
+import { isDeadline, JSON_RPC_DEADLINE, JSON_RPC_IDEMPOTENCY_KEY } from '../log-call.js';
 import { JsonRpcFramer } from './framing.js';
 
+/** What a call of our client carries beside its argument (a Go client's has neither). */
+export interface RpcCall {
+  /** When the caller stops waiting, in milliseconds since the epoch; a call not started by then is not run. */
+  deadline?: number;
+  /** The caller's key for the work, as sent: the method checks it. */
+  idempotencyKey?: unknown;
+}
+
 /** A method takes the single value inside `params` and returns the result; an HttpError's message goes back as the error. */
-export type RpcMethod = (param: unknown) => Promise<unknown>;
+export type RpcMethod = (param: unknown, call: RpcCall) => Promise<unknown>;
+
+/** The error of a call whose deadline passed while it waited its turn: it was not run, so trying again is safe. */
+export const DEADLINE_PASSED = 'rpc: the deadline passed before the call started; it was not run';
 
 /**
  * The bounds of the port. Go's net/rpc has none of these; a Go client never
@@ -171,7 +183,7 @@ export class JsonRpcServer {
   private async answer(socket: Socket, connection: Connection, request: unknown): Promise<void> {
     connection.inFlight++;
     try {
-      const reply = await this.reply(request as { id?: unknown; method?: unknown; params?: unknown });
+      const reply = await this.reply(request as Record<string, unknown>);
       if (!socket.destroyed && socket.writable) {
         // Every field is ours or checked (a number, a short string or null): stringifying cannot run away.
         socket.write(`${JSON.stringify(reply)}\n`);
@@ -190,10 +202,19 @@ export class JsonRpcServer {
     else if (!socket.destroyed) this.pump(socket, connection);
   }
 
-  private async reply(request: { id?: unknown; method?: unknown; params?: unknown; traceparent?: unknown; tracestate?: unknown }): Promise<{ id: number | string | null; result: unknown; error: string | null }> {
+  private async reply(request: Record<string, unknown>): Promise<{ id: number | string | null; result: unknown; error: string | null }> {
     const checked = replyId(request.id);
     if (!checked.ok) return { id: null, result: null, error: 'rpc: id must be a number, a string or null' };
     const { id } = checked;
+    // Our client sends the deadline and a key as extra members, as it sends traceparent; a Go client sends neither.
+    const deadline = request[JSON_RPC_DEADLINE];
+    if (deadline !== undefined && !isDeadline(deadline)) return { id, result: null, error: `rpc: ${JSON_RPC_DEADLINE} must be milliseconds since the Unix epoch` };
+    // Calls wait in the connection's queue while it is busy: one whose caller has stopped waiting is dropped, not run late.
+    if (deadline !== undefined && deadline <= Date.now()) {
+      this.logger.debug({ id }, 'JSON-RPC call dropped: its deadline passed while it waited');
+      return { id, result: null, error: DEADLINE_PASSED };
+    }
+    const call: RpcCall = { ...(deadline === undefined ? {} : { deadline }), ...(request[JSON_RPC_IDEMPOTENCY_KEY] === undefined ? {} : { idempotencyKey: request[JSON_RPC_IDEMPOTENCY_KEY] }) };
     const method = typeof request.method === 'string' && request.method.length <= MAX_NAME_CHARS ? request.method : undefined;
     // Go's codec carries no metadata: our client adds `traceparent` (and `tracestate`) as extra members of the
     // request object, which a Go server ignores. A call that has none (a Go client's) starts a new trace.
@@ -207,7 +228,7 @@ export class JsonRpcServer {
     return runWithRequestId(randomUUID(), () =>
       withSpan(method ?? 'JSON-RPC call', traced, async (span) => {
         try {
-          const result = await this.call(method, request.params);
+          const result = await this.call(method, request.params, call);
           this.logger.debug({ method }, 'JSON-RPC call answered');
           return { id, result, error: null };
         } catch (err) {
@@ -218,7 +239,7 @@ export class JsonRpcServer {
     );
   }
 
-  private async call(method: string | undefined, params: unknown): Promise<unknown> {
+  private async call(method: string | undefined, params: unknown, call: RpcCall): Promise<unknown> {
     const name = method ?? '';
     const dot = name.lastIndexOf('.');
     if (dot < 0) throw new HttpError(400, method === undefined ? 'rpc: service/method request ill-formed' : `rpc: service/method request ill-formed: ${name}`);
@@ -230,7 +251,7 @@ export class JsonRpcServer {
     }
     // Go's server decodes params into a one-element array: the argument is its first value.
     if (!Array.isArray(params)) throw new HttpError(400, 'rpc: params must be an array holding one argument');
-    return handler(params[0]);
+    return handler(params[0], call);
   }
 
   private errorMessage(err: unknown, method: string | undefined): string {

@@ -6,9 +6,9 @@ import { z } from 'zod';
 import { LOG_NAME_MAX_CHARS } from '@go-micro/contracts';
 import { HttpError, type Logger } from '@go-micro/toolkit';
 import type { LogsAdminStore } from '../logs-admin-store.js';
-import type { LoginResult } from './admin-login.js';
+import type { AdminLogin } from './admin-login.js';
 import { createRenderer } from './render.js';
-import { csrf } from './session.js';
+import { csrf, type LoginFormCsrf } from './session.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 // Bootstrap is served from its npm package, as the front end does: the dashboard looks right offline.
@@ -19,9 +19,11 @@ const PAGE_SIZE = 20;
 export interface DashboardDeps {
   logger: Logger;
   entries: LogsAdminStore;
-  login: (email: string, password: string) => Promise<LoginResult>;
+  login: AdminLogin;
   /** express-session with its store. */
   session: RequestHandler;
+  /** The login form's CSRF check, which needs no session. */
+  loginCsrf: LoginFormCsrf;
 }
 
 const listQuery = z.object({
@@ -29,7 +31,24 @@ const listQuery = z.object({
   page: z.coerce.number().int().min(1).max(1_000_000).catch(1).default(1),
 });
 
-const loginForm = z.object({ email: z.string().trim().max(255).default(''), password: z.string().max(128).default('') });
+const MAX_EMAIL_CHARS = 255;
+const loginForm = z.object({
+  email: z
+    .string({ error: 'Enter an email address and a password.' })
+    .trim()
+    .max(MAX_EMAIL_CHARS, { error: `That email address is too long: it can have at most ${MAX_EMAIL_CHARS} characters.` })
+    .default(''),
+  password: z
+    .string({ error: 'Enter an email address and a password.' })
+    .max(128, { error: 'That password is too long: it can have at most 128 characters.' })
+    .default(''),
+});
+
+/** The email to show in the form again: what was typed, unless it was not one. */
+const typedEmail = (body: unknown) => {
+  const { email } = (body ?? {}) as { email?: unknown };
+  return typeof email === 'string' && email.length <= MAX_EMAIL_CHARS ? email.trim() : '';
+};
 
 /**
  * The admin dashboard the later course gave the logger: /login, then
@@ -37,19 +56,24 @@ const loginForm = z.object({ email: z.string().trim().max(255).default(''), pass
  * "update timestamp" and "delete all" as POST forms with a confirmation
  * (the course used GET links, which a prefetch or a crawler could follow),
  * and logout. Every /admin page needs an admin's session; every form carries
- * a CSRF token.
+ * a CSRF token: the login form's in a cookie, the others' in the session.
  */
-export function dashboardRouter({ logger, entries, login, session }: DashboardDeps): Router {
+export function dashboardRouter({ logger, entries, login, session, loginCsrf }: DashboardDeps): Router {
   const render = createRenderer(join(root, 'templates'));
   const router = Router();
+  // Only a signed-in admin's pages hold forms tied to the session; the login page's token needs none.
+  const csrfToken = (req: Request, res: Response, page: string) =>
+    page === 'login' ? loginCsrf.token(req, res) : req.session?.admin ? csrf.generateToken(req) : '';
   const view = (req: Request, res: Response, page: string, data: Record<string, unknown> = {}, status = 200) => {
-    res.status(status).type('html').send(render(page, { admin: req.session?.admin ?? null, csrfToken: csrf.generateToken(req), notice: null, ...data }));
+    res.status(status).type('html').send(render(page, { admin: req.session?.admin ?? null, csrfToken: csrfToken(req, res, page), notice: null, ...data }));
   };
 
   router.use('/admin/static/bootstrap', express.static(bootstrapDist, { maxAge: '1d' }));
   router.use('/admin/static', express.static(join(root, 'public')));
   // Only the dashboard's own paths get a session; the logging API never does.
-  router.use(['/login', '/logout', '/admin'], session, express.urlencoded({ extended: false, limit: '16kb' }), csrf.csrfSynchronisedProtection);
+  router.use(['/login', '/logout', '/admin'], session, express.urlencoded({ extended: false, limit: '16kb' }));
+  router.use('/login', loginCsrf.protection);
+  router.use(['/logout', '/admin'], csrf.csrfSynchronisedProtection);
 
   const signedIn: RequestHandler = (req, res, next) => {
     if (req.session.admin) next();
@@ -62,9 +86,15 @@ export function dashboardRouter({ logger, entries, login, session }: DashboardDe
   });
 
   router.post('/login', async (req, res) => {
-    const { email, password } = loginForm.parse(req.body ?? {});
-    const result = await login(email, password);
-    if (result.kind === 'refused') return view(req, res, 'login', { email, error: result.message }, result.status);
+    const form = loginForm.safeParse(req.body ?? {});
+    if (!form.success) return view(req, res, 'login', { email: typedEmail(req.body), error: form.error.issues[0]!.message }, 400);
+    const { email, password } = form.data;
+    // req.ip: the visitor's address (from X-Forwarded-For only behind a trusted proxy), whose tries are counted.
+    const result = await login(email, password, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    if (result.kind === 'refused') {
+      if (result.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(result.retryAfterSeconds));
+      return view(req, res, 'login', { email, error: result.message }, result.status);
+    }
     if (result.kind === 'not-admin') return view(req, res, 'refused', { email: result.email }, 403);
     // A new session id on login, so an id planted before it is worth nothing.
     await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err as Error) : resolve())));
@@ -84,25 +114,25 @@ export function dashboardRouter({ logger, entries, login, session }: DashboardDe
 
   router.get('/admin/logs', signedIn, async (req, res) => {
     const { name, page } = listQuery.parse(req.query);
-    const { entries: shown, total } = await entries.page({ name: name || undefined, page, pageSize: PAGE_SIZE });
+    const { entries: shown, total, more } = await entries.page({ name: name || undefined, page, pageSize: PAGE_SIZE });
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const link = (to: number) => `/admin/logs?${new URLSearchParams({ ...(name ? { name } : {}), page: String(to) })}`;
     view(req, res, 'logs', {
       entries: shown,
-      total,
+      // A count that stopped at its cap reads "10,000+", and the pages go on while they are full.
+      total: `${total.toLocaleString('en-US')}${more ? '+' : ''}`,
       name: name ?? '',
       page,
-      pages,
+      pages: `${pages}${more ? '+' : ''}`,
       previous: page > 1 ? link(page - 1) : null,
-      next: page < pages ? link(page + 1) : null,
+      next: page < pages || (more && shown.length === PAGE_SIZE) ? link(page + 1) : null,
       notice: typeof req.query.deleted === 'string' ? `Deleted ${Number(req.query.deleted) || 0} entries.` : null,
     });
   });
 
   // Before /admin/logs/:id, which would take "delete-all" for an id.
   router.get('/admin/logs/delete-all', signedIn, async (req, res) => {
-    const { total } = await entries.page({ page: 1, pageSize: 1 });
-    view(req, res, 'delete-all', { total });
+    view(req, res, 'delete-all', { total: (await entries.total()).toLocaleString('en-US') });
   });
 
   router.post('/admin/logs/delete-all', signedIn, async (req, res) => {
@@ -132,8 +162,8 @@ export function dashboardRouter({ logger, entries, login, session }: DashboardDe
       : err instanceof HttpError ? err.message
       : 'Something went wrong on our side.';
     if (!(err instanceof HttpError) && code !== 'EBADCSRFTOKEN') logger.error({ err, path: req.path }, 'dashboard error');
-    const csrfToken = req.session ? csrf.generateToken(req) : '';
-    res.status(status).type('html').send(render('error', { admin: req.session?.admin ?? null, csrfToken, notice: null, status, message }));
+    if (err instanceof HttpError && err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+    res.status(status).type('html').send(render('error', { admin: req.session?.admin ?? null, csrfToken: csrfToken(req, res, 'error'), notice: null, status, message }));
   };
   router.use('/admin', (_req, _res, next) => next(new HttpError(404, 'There is no such page.')));
   router.use(errorPage);

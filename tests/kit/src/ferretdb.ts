@@ -9,6 +9,12 @@ export interface FerretDBOptions {
   port?: number;
   /** How long to wait for it to answer, once built. */
   startTimeoutMs?: number;
+  /**
+   * Keep the data in this directory, and keep it when stopped, so a server
+   * started again on it finds its collections and indexes, as a restarted
+   * MongoDB would. By default a temporary directory, removed on stop.
+   */
+  dataDir?: string;
 }
 
 /** Where a MongoDB-protocol server listens: what a test needs to reach one it did not start. */
@@ -35,12 +41,13 @@ export async function startFerretDB(options: FerretDBOptions = {}): Promise<Ferr
   const { port = 0, startTimeoutMs = 30_000 } = options;
   const binary = await toolBinary('ferretdb');
   // Without -sqlite-dir it keeps its data in a temporary directory that it removes when it stops.
-  const server = spawnManaged('ferretdb', binary, ['-listen-addr', `127.0.0.1:${port}`]);
+  const keptDir = options.dataDir === undefined ? [] : ['-sqlite-dir', options.dataDir];
+  const server = spawnManaged('ferretdb', binary, ['-listen-addr', `127.0.0.1:${port}`, ...keptDir]);
   let dataDir: string | undefined;
   const stop = async () => {
     await server.stop();
     // Already gone, unless it had to be killed outright.
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+    if (dataDir !== undefined && options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
   };
 
   try {

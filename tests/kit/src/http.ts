@@ -40,3 +40,15 @@ export async function postJSON(
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
   return { status: response.status, headers: response.headers, body: (await response.json()) as never };
 }
+
+/**
+ * POSTs `text` with no Content-Type at all, as the Go original's services send
+ * their JSON (fetch would call a string body text/plain; bytes it leaves untyped).
+ */
+export function postUntyped(url: string, text: string, headers: Record<string, string> = {}): ReturnType<typeof postJSON> {
+  return fetch(url, { method: 'POST', headers, body: new TextEncoder().encode(text), signal: AbortSignal.timeout(15_000) }).then(async (response) => ({
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as never,
+  }));
+}
