@@ -85,8 +85,12 @@ export const commonConfig = {
     .trim()
     .default('127.0.0.1')
     .refine((value) => /^[\w.:-]+$/.test(value), { error: 'expected an IP address or a host name' }),
-  /** Connections one HTTP port keeps at once; more are closed as they arrive. */
-  MAX_CONNECTIONS: env.count(256, 100_000),
+  /**
+   * Connections one HTTP port keeps at once. At the limit a new one takes the place of an idle or a
+   * slow one, and is refused only when every other is busy with a request (connection-admission.ts).
+   * An open connection costs the process about 12 KiB, so the default holds 1,024 for some 13 MiB.
+   */
+  MAX_CONNECTIONS: env.count(1024, 100_000),
   /**
    * `production` only in swarm.production.yml and project/k8s, never from NODE_ENV (every image
    * sets that): a service then refuses the course's known defaults (the admin's password, the page's sender).

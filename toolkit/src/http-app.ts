@@ -173,12 +173,17 @@ function frontDoor(options: HttpAppOptions): RequestHandler {
   };
 }
 
+/** The logger each app was made with, for what its server reports (lifecycle.ts listen). */
+const appLoggers = new WeakMap<Express, Logger>();
+export const loggerOf = (app: Express): Logger | undefined => appLoggers.get(app);
+
 /**
  * An Express app with what every service shares around its routes (the front
  * door above), then 404 and the error envelope.
  */
 export function createHttpApp(options: HttpAppOptions, mountRoutes: (app: Express) => void): Express {
   const app = express();
+  appLoggers.set(app, options.logger);
   app.disable('x-powered-by');
   // An ETag is a hash of every reply body; no client here revalidates an envelope, so it was pure cost.
   app.set('etag', false);

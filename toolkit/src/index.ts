@@ -18,6 +18,7 @@ export { createLogger, type Logger } from './logger.js';
 export { acceptRequestId, currentRequestId, runWithRequestId, REQUEST_ID_HEADER } from './request-context.js';
 export { createHttpApp } from './http-app.js';
 export { listen, closeServer, shutdownOnSignals, runService, HTTP_LIMITS } from './lifecycle.js';
+export { admitConnections, SLOW_REQUEST_GRACE_MS, SHED_LOG_INTERVAL_MS, type AdmissionOptions } from './connection-admission.js';
 export { readiness, type ReadinessCheck } from './readiness.js';
 export { waitFor } from './retry.js';
 export { poolConfigFromDsn, parseKeyValue, readableDsn, type PoolConfig } from './postgres-dsn.js';
