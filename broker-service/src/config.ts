@@ -12,6 +12,8 @@ const schema = serviceConfig({
   RABBIT_URL: env.url('amqp://guest:guest@localhost:5672', ['amqp:', 'amqps:']),
   /** How long any call to another service may take before the broker answers 504. */
   UPSTREAM_TIMEOUT_MS: env.milliseconds(5_000),
+  /** Browsers reach the broker directly: it believes no X-Forwarded-For unless its deployment names the proxy in front. */
+  TRUST_PROXY: env.trustProxy('false'),
   /** Origins of the pages that may call the broker from a browser, comma-separated: the test page's by default. */
   CORS_ORIGINS: env
     .list('http://localhost:8081,http://127.0.0.1:8081')

@@ -29,7 +29,7 @@ runService('broker-service', configSchema, async ({ config, logger }) => {
       logTransports,
       mailLimit: perMinute('mails', config.MAIL_PER_MINUTE),
     },
-    { corsOrigins: config.CORS_ORIGINS, ready: () => logTransports.rabbit.ready() },
+    { corsOrigins: config.CORS_ORIGINS, trustProxy: config.TRUST_PROXY, ready: () => logTransports.rabbit.ready() },
   );
   const server = await listen(app, config.PORT, { host: config.BIND_ADDR, maxConnections: config.MAX_CONNECTIONS });
   logger.info({ port: config.PORT }, 'broker-service listening');

@@ -13,7 +13,7 @@ export {
 export { jsonBody, MAX_BODY_BYTES, MAX_BODY_DEPTH } from './json-body.js';
 export { JsonScanner, JsonDepthError } from './json-scanner.js';
 export { validate } from './validate.js';
-export { loadConfig, env, serviceConfig, type DeployEnv } from './config.js';
+export { loadConfig, env, serviceConfig, PRIVATE_NETWORKS, type DeployEnv, type TrustProxy } from './config.js';
 export { createLogger, type Logger } from './logger.js';
 export { acceptRequestId, currentRequestId, runWithRequestId, REQUEST_ID_HEADER } from './request-context.js';
 export { createHttpApp } from './http-app.js';
