@@ -19,6 +19,7 @@ export { acceptRequestId, currentRequestId, runWithRequestId, REQUEST_ID_HEADER 
 export { createHttpApp } from './http-app.js';
 export { listen, closeServer, shutdownOnSignals, runService, HTTP_LIMITS } from './lifecycle.js';
 export { admitConnections, SLOW_REQUEST_GRACE_MS, SHED_LOG_INTERVAL_MS, type AdmissionOptions } from './connection-admission.js';
+export { Bulkhead } from './bulkhead.js';
 export { readiness, type ReadinessCheck } from './readiness.js';
 export { waitFor } from './retry.js';
 export { poolConfigFromDsn, parseKeyValue, readableDsn, type PoolConfig } from './postgres-dsn.js';

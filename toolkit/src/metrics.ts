@@ -101,6 +101,22 @@ export const openConnections = new Gauge({
   registers: [registry],
 });
 
+/** Calls to another service refused at once because as many as allowed were already waiting on it (bulkhead.ts). */
+export const outboundRefused = new Counter<'target'>({
+  name: 'outbound_calls_refused_total',
+  help: 'Calls to another service or a queue refused without being made, because as many as allowed were already in flight to it.',
+  labelNames: ['target'] as const,
+  registers: [registry],
+});
+
+/** Calls in flight to another service, by target (bulkhead.ts). */
+export const outboundInFlight = new Gauge<'target'>({
+  name: 'outbound_calls_in_flight',
+  help: 'Calls to another service or a queue in flight now, by target (at most UPSTREAM_MAX_IN_FLIGHT each).',
+  labelNames: ['target'] as const,
+  registers: [registry],
+});
+
 /** A counter of this process's registry, for what only one service counts (mails sent, logins). */
 export function defineCounter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
   return new Counter({ name, help, labelNames, registers: [registry] });
