@@ -86,6 +86,12 @@ export const env = {
       ),
 };
 
+/**
+ * An open connection costs a service little memory, so the limit can be generous: it bounds memory
+ * and descriptors, while the shedding at the limit (connection-admission.ts) keeps it fair.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+
 /** This machine and the private networks, in Express's names: where the internal services' callers are. */
 export const PRIVATE_NETWORKS = 'loopback, linklocal, uniquelocal';
 
@@ -121,9 +127,8 @@ export const commonConfig = {
   /**
    * Connections one HTTP port keeps at once. At the limit a new one takes the place of an idle or a
    * slow one, and is refused only when every other is busy with a request (connection-admission.ts).
-   * An open connection costs the process about 12 KiB, so the default holds 1,024 for some 13 MiB.
    */
-  MAX_CONNECTIONS: env.count(1024, 100_000),
+  MAX_CONNECTIONS: env.count(DEFAULT_MAX_CONNECTIONS, 100_000),
   /**
    * Whose X-Forwarded-For to believe (env.trustProxy). By default a caller on this machine or a
    * private network: the broker passes its client's address on to the services it calls. The

@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
 import type { Express } from 'express';
 import type { z } from 'zod';
-import { loadConfig, type CommonConfig } from './config.js';
+import { DEFAULT_MAX_CONNECTIONS, loadConfig, type CommonConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { startTracing, stopTracing } from './tracing.js';
 import { startMetrics } from './metrics.js';
@@ -56,9 +56,6 @@ function expressClasses(app: Express) {
     ServerResponse: AppResponse as unknown as typeof ServerResponse,
   };
 }
-
-/** The default of MAX_CONNECTIONS (config.ts), for a server started without one. */
-const DEFAULT_MAX_CONNECTIONS = 1024;
 
 /**
  * Starts listening, with the bounds above and the connection admission, and resolves once the port
