@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { createHttpApp, type Logger } from '@go-micro/toolkit';
+import { createHttpApp, type Logger, type TrustProxy } from '@go-micro/toolkit';
 import type { AccountsDeps } from './accounts-routes.js';
 import type { Authenticator } from './authenticate.js';
 import { mountRoutes } from './routes.js';
@@ -11,10 +11,12 @@ export interface AppDeps {
   accounts: AccountsDeps;
   /** Whether Postgres answers, for GET /ready. */
   ready?: () => Promise<void>;
+  /** Whose X-Forwarded-For to believe (TRUST_PROXY): by default the broker's, on this machine or a private network. */
+  trustProxy?: TrustProxy;
 }
 
-export function createApp({ logger, authenticator, accounts, ready }: AppDeps): Express {
-  return createHttpApp({ logger, untypedFromServices: true, ...(ready ? { ready: { dependency: 'Postgres', check: ready } } : {}) }, (app) =>
+export function createApp({ logger, authenticator, accounts, ready, trustProxy }: AppDeps): Express {
+  return createHttpApp({ logger, trustProxy, untypedFromServices: true, ...(ready ? { ready: { dependency: 'Postgres', check: ready } } : {}) }, (app) =>
     mountRoutes(app, authenticator, accounts),
   );
 }

@@ -73,6 +73,7 @@ runService('authentication-service', configSchema, async ({ config, logger }) =>
       accounts: new AccountsStore(pool, passwords),
     },
     ready: () => users.ping(),
+    trustProxy: config.TRUST_PROXY,
   });
   const server = await listen(app, config.PORT, { host: config.BIND_ADDR, maxConnections: config.MAX_CONNECTIONS });
   logger.info({ port: config.PORT }, 'authentication-service listening');

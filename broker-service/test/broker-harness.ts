@@ -1,12 +1,8 @@
 import { createLogger } from '@go-micro/toolkit';
-import { ServiceClient } from '@go-micro/toolkit/client';
 import { startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { createApp } from '../src/app.js';
-import { GrpcLog } from '../src/log-grpc.js';
-import { HttpLog } from '../src/log-http.js';
-import { RabbitLog } from '../src/log-rabbit.js';
-import { RpcLog } from '../src/log-rpc.js';
 import { perMinute } from '../src/rate-limit.js';
+import { connectUpstreams } from '../src/upstreams.js';
 
 /** Where the broker under test finds the others; anything left out points where nothing listens. */
 export interface BrokerTargets {
@@ -19,6 +15,8 @@ export interface BrokerTargets {
   timeoutMs?: number;
   /** Mails one client may send per minute (10, as by default). */
   mailPerMinute?: number;
+  /** Calls in flight to one dependency (64, as by default). */
+  maxInFlight?: number;
 }
 
 const NOWHERE = '127.0.0.1:9';
@@ -26,19 +24,21 @@ const NOWHERE = '127.0.0.1:9';
 /** A real broker in this process, wired as main.ts wires it. */
 export async function startBroker(targets: BrokerTargets): Promise<RunningApp> {
   const logger = createLogger('broker-service', { level: 'silent', pretty: false });
-  const timeoutMs = targets.timeoutMs ?? 5_000;
-  const client = (name: string, baseUrl: string) => new ServiceClient({ name, baseUrl, timeoutMs });
-  const rpc = new RpcLog({ address: targets.rpcAddress ?? NOWHERE, timeoutMs, logger });
-  const grpc = new GrpcLog({ address: targets.grpcAddress ?? NOWHERE, timeoutMs });
-  const rabbit = new RabbitLog({ url: targets.rabbitUrl ?? `amqp://guest:guest@${NOWHERE}`, timeoutMs, logger });
-  const app = await startApp(
-    createApp(logger, {
-      authService: client('authentication-service', targets.authUrl ?? `http://${NOWHERE}`),
-      mailService: client('mail-service', targets.mailUrl ?? `http://${NOWHERE}`),
-      logTransports: { rpc, grpc, rabbit, http: new HttpLog(client('logger-service', targets.loggerUrl ?? `http://${NOWHERE}`), timeoutMs) },
-      mailLimit: perMinute('mails', targets.mailPerMinute ?? 10),
-    }),
+  const upstreams = connectUpstreams(
+    {
+      authUrl: targets.authUrl ?? `http://${NOWHERE}`,
+      mailUrl: targets.mailUrl ?? `http://${NOWHERE}`,
+      loggerUrl: targets.loggerUrl ?? `http://${NOWHERE}`,
+      rpcAddress: targets.rpcAddress ?? NOWHERE,
+      grpcAddress: targets.grpcAddress ?? NOWHERE,
+      rabbitUrl: targets.rabbitUrl ?? `amqp://guest:guest@${NOWHERE}`,
+      timeoutMs: targets.timeoutMs ?? 5_000,
+      maxInFlight: targets.maxInFlight ?? 64,
+    },
+    logger,
   );
+  const app = await startApp(createApp(logger, { ...upstreams, mailLimit: perMinute('mails', targets.mailPerMinute ?? 10) }));
+  const { rpc, grpc, rabbit } = upstreams.logTransports;
   return {
     ...app,
     close: async () => {

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
-import { createHttpApp, type Logger } from '@go-micro/toolkit';
+import { createHttpApp, type Logger, type TrustProxy } from '@go-micro/toolkit';
 import { buttons } from './buttons.js';
 import { createRenderer } from './render.js';
 
@@ -13,9 +13,11 @@ const bootstrapDist = join(dirname(createRequire(import.meta.url).resolve('boots
 export interface AppOptions {
   logger: Logger;
   brokerUrl: string;
+  /** Whose X-Forwarded-For to believe (TRUST_PROXY): nobody's unless a proxy is in front. */
+  trustProxy?: TrustProxy;
 }
 
-export function createApp({ logger, brokerUrl }: AppOptions): Express {
+export function createApp({ logger, brokerUrl, trustProxy = false }: AppOptions): Express {
   const render = createRenderer(join(root, 'templates'));
   const page = render('test', {
     title: 'Microservices',
@@ -23,7 +25,7 @@ export function createApp({ logger, brokerUrl }: AppOptions): Express {
     buttons: buttons.map((b) => ({ ...b, uniqueEmail: b.uniqueEmail === true, payload: b.payload === undefined ? '' : JSON.stringify(b.payload) })),
   });
 
-  return createHttpApp({ logger }, (app) => {
+  return createHttpApp({ logger, trustProxy }, (app) => {
     app.get('/', (_req, res) => {
       res.type('html').send(page);
     });

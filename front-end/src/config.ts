@@ -5,6 +5,8 @@ const schema = serviceConfig({
   PORT: env.port(8081),
   /** Where the browser finds the broker; behind Caddy in swarm this is http://backend. */
   BROKER_URL: env.url('http://localhost:8080'),
+  /** Browsers reach it directly: it believes no X-Forwarded-For unless its deployment names the proxy in front. */
+  TRUST_PROXY: env.trustProxy('false'),
 });
 
 export type Config = z.output<typeof schema>;

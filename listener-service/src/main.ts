@@ -25,7 +25,7 @@ runService('listener-service', configSchema, async ({ config, logger }) => {
   // Connects in the background and keeps trying; /health says 503 until it consumes.
   consumer.start();
 
-  const server = await listen(createApp({ logger, status: () => consumer.status() }), config.PORT, { host: config.BIND_ADDR, maxConnections: config.MAX_CONNECTIONS });
+  const server = await listen(createApp({ logger, status: () => consumer.status(), trustProxy: config.TRUST_PROXY }), config.PORT, { host: config.BIND_ADDR, maxConnections: config.MAX_CONNECTIONS });
   logger.info({ port: config.PORT, queue: config.LISTENER_QUEUE }, 'listener-service listening');
 
   shutdownOnSignals(logger, [

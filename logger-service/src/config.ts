@@ -31,6 +31,8 @@ const schema = serviceConfig({
   SESSION_SECRET: optionalText().refine((value) => value === undefined || value.length >= 32, { error: 'must be at least 32 characters' }),
   /** Send the dashboard's cookie over HTTPS only: set it when a TLS proxy is in front. */
   SECURE_COOKIE: env.optionalBoolean(),
+  /** Browsers reach the dashboard directly: it believes no X-Forwarded-For unless its deployment names the proxy in front. */
+  TRUST_PROXY: env.trustProxy('false'),
   /** production (as the images set it) makes SESSION_SECRET required. */
   NODE_ENV: z.string().optional(),
 }).superRefine((config, ctx) => {

@@ -30,7 +30,7 @@ runService('logger-service', configSchema, async ({ config, logger }) => {
   };
 
   const host = config.BIND_ADDR;
-  const server = await listen(createApp({ logger, logs, dashboard, ready: () => logs.ping() }), config.PORT, { host, maxConnections: config.MAX_CONNECTIONS });
+  const server = await listen(createApp({ logger, logs, dashboard, ready: () => logs.ping(), trustProxy: config.TRUST_PROXY }), config.PORT, { host, maxConnections: config.MAX_CONNECTIONS });
   const rpc = createRpcServer(logs, logger);
   await rpc.listen(config.RPC_PORT, host);
   const grpcServer = await startGrpcServer({ logs, logger, port: config.GRPC_PORT, host, ...(config.PROTO_PATH ? { protoPath: config.PROTO_PATH } : {}) });

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { createHttpApp, type Logger } from '@go-micro/toolkit';
+import { createHttpApp, type Logger, type TrustProxy } from '@go-micro/toolkit';
 import type { SendMail } from './mailer.js';
 import { mountRoutes } from './routes.js';
 import { COURSE_PAGE_SENDER, senderPolicy, type SenderPolicy } from './senders.js';
@@ -16,10 +16,12 @@ export interface AppDeps {
   maxPerMinute?: number;
   /** Whether the mail server answers, for GET /ready. */
   ready?: () => Promise<void>;
+  /** Whose X-Forwarded-For to believe (TRUST_PROXY); by default its callers' on private networks. */
+  trustProxy?: TrustProxy;
 }
 
-export function createApp({ logger, sendMail, welcomeMails, maySendAs, maxPerMinute, ready }: AppDeps): Express {
-  return createHttpApp({ logger, untypedFromServices: true, ...(ready ? { ready: { dependency: 'mail server', check: ready } } : {}) }, (app) =>
+export function createApp({ logger, sendMail, welcomeMails, maySendAs, maxPerMinute, ready, trustProxy }: AppDeps): Express {
+  return createHttpApp({ logger, trustProxy, untypedFromServices: true, ...(ready ? { ready: { dependency: 'mail server', check: ready } } : {}) }, (app) =>
     mountRoutes(app, {
       sendMail,
       welcomeMails,

@@ -55,6 +55,7 @@ runService('mail-service', configSchema, async ({ config, logger }) => {
     maySendAs: senderPolicy(senders),
     maxPerMinute: config.MAIL_MAX_PER_MINUTE,
     ready: () => mailer.verify(),
+    trustProxy: config.TRUST_PROXY,
   });
   const server = await listen(app, config.PORT, { host: config.BIND_ADDR, maxConnections: config.MAX_CONNECTIONS });
   logger.info({ port: config.PORT, smtp: `${config.MAIL_HOST}:${config.MAIL_PORT}`, queue: queues.work, senders }, 'mail-service listening');

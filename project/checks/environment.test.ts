@@ -34,13 +34,13 @@ describe('each deployment sets exactly what its services read', () => {
 
   it('when swarm.yml is loaded, the same holds and the page finds the broker behind Caddy at http://backend', async () => {
     const swarm = composeDeployment('swarm.yml', await loadCompose(COMPOSE_FILES.swarm));
-    expect(environmentProblems({ deployment: swarm, imageEnv: images, brokerUrl: 'http://backend', pageOrigin: 'http://localhost' })).toEqual([]);
+    expect(environmentProblems({ deployment: swarm, imageEnv: images, brokerUrl: 'http://backend', pageOrigin: 'http://localhost', proxyInFront: true })).toEqual([]);
   });
 
   it('when swarm.production.yml is loaded with a deployer\'s variables, the page finds the broker at https://$BACKEND_DOMAIN', async () => {
     const production = composeDeployment('swarm.production.yml', await loadCompose(COMPOSE_FILES.production, deployerEnv(PRODUCTION_ENV)));
     const brokerUrl = `https://${PRODUCTION_ENV.BACKEND_DOMAIN}`;
-    expect(environmentProblems({ deployment: production, imageEnv: images, brokerUrl, pageOrigin: `https://${PRODUCTION_ENV.FRONTEND_DOMAIN}` })).toEqual([]);
+    expect(environmentProblems({ deployment: production, imageEnv: images, brokerUrl, pageOrigin: `https://${PRODUCTION_ENV.FRONTEND_DOMAIN}`, proxyInFront: true })).toEqual([]);
   });
 
   it("when the Kubernetes manifests are loaded, the deployer's Secrets (create-secrets.sh) resolved, the page finds the broker at its ingress host", async () => {
@@ -49,7 +49,7 @@ describe('each deployment sets exactly what its services read', () => {
     const brokerHost = ingress.object.spec.rules.find((r) => r.http.paths.some((p) => p.backend.service.name === 'broker-service'))?.host;
     expect(brokerHost, `no rule of ${PROJECT}/ingress.yml sends traffic to broker-service`).toBeDefined();
     const pageHost = ingress.object.spec.rules.find((r) => r.http.paths.some((p) => p.backend.service.name === 'front-end'))?.host;
-    expect(environmentProblems({ deployment: kubernetesDeployment(set), imageEnv: images, brokerUrl: `http://${brokerHost}`, pageOrigin: `http://${pageHost}` })).toEqual([]);
+    expect(environmentProblems({ deployment: kubernetesDeployment(set), imageEnv: images, brokerUrl: `http://${brokerHost}`, pageOrigin: `http://${pageHost}`, proxyInFront: true })).toEqual([]);
   });
 });
 
@@ -115,6 +115,19 @@ describe('the environment check itself', () => {
   it('when a service is bound to loopback in its container, says nothing else can reach it', () => {
     expect(problemsOf(changed('logger-service', { BIND_ADDR: '127.0.0.1' }))).toEqual([
       'changed: logger-service: BIND_ADDR is 127.0.0.1, so nothing outside its container can reach it (the images set 0.0.0.0)',
+    ]);
+  });
+
+  it('when the broker believes X-Forwarded-For that browsers send it directly, or anybody\'s, or nobody\'s behind a proxy, says so', () => {
+    expect(problemsOf(changed('broker-service', { TRUST_PROXY: 'loopback' }))).toEqual([
+      'changed: broker-service: TRUST_PROXY is loopback, but browsers reach it directly, so a client may name its own address',
+    ]);
+    expect(problemsOf(changed('front-end', { TRUST_PROXY: 'true' }))).toEqual([
+      'changed: front-end: TRUST_PROXY is true, so any client may name its own address in X-Forwarded-For',
+    ]);
+    expect(environmentProblems({ deployment: compose, imageEnv: images, brokerUrl: 'http://localhost:8080', proxyInFront: true })).toEqual([
+      'docker-compose.yml: broker-service: TRUST_PROXY is false behind a proxy, so every client is seen as the proxy',
+      'docker-compose.yml: front-end: TRUST_PROXY is false behind a proxy, so every client is seen as the proxy',
     ]);
   });
 

@@ -51,11 +51,13 @@ export interface EnvironmentCheck {
   brokerUrl: string;
   /** The page's origin in this deployment: the broker must allow it (CORS_ORIGINS). */
   pageOrigin?: string;
+  /** Whether a proxy (Caddy, the ingress) stands between browsers and the broker and front end. */
+  proxyInFront?: boolean;
   schemas?: Record<ServiceName, Schema>;
 }
 
 /** Every way a deployment's environment disagrees with what its services read; empty when they agree. */
-export function environmentProblems({ deployment, imageEnv, brokerUrl, pageOrigin, schemas = SCHEMAS }: EnvironmentCheck): string[] {
+export function environmentProblems({ deployment, imageEnv, brokerUrl, pageOrigin, proxyInFront = false, schemas = SCHEMAS }: EnvironmentCheck): string[] {
   const problems: string[] = [];
   const configOf = (name: ServiceName) => {
     const parsed = schemas[name].safeParse({ ...imageEnv[name], ...deployment.hosts[name]?.env });
@@ -102,9 +104,27 @@ export function environmentProblems({ deployment, imageEnv, brokerUrl, pageOrigi
   if (broker && !(broker.CORS_ORIGINS as string[] | undefined)?.includes(pageOrigin!)) {
     problems.push(`${deployment.label}: broker-service: CORS_ORIGINS does not allow the page's origin ${pageOrigin}, so the browser may not read the broker's replies`);
   }
+  problems.push(...trustProblems(deployment.label, proxyInFront, configOf));
   const pageBroker = deployment.hosts['front-end']?.env.BROKER_URL;
   if (pageBroker !== undefined && pageBroker.replace(/\/+$/, '') !== brokerUrl) {
     problems.push(`${deployment.label}: front-end: BROKER_URL is ${pageBroker}, but the browser reaches the broker at ${brokerUrl}`);
+  }
+  return problems;
+}
+
+/**
+ * Whose X-Forwarded-For the services browsers reach believe (TRUST_PROXY). Reached directly, nobody's:
+ * a client could name any address and escape the per-client limits. Behind a proxy, the proxy's:
+ * else every client is seen as the proxy, and all share one client's limits. Never anybody's.
+ */
+function trustProblems(label: string, proxyInFront: boolean, configOf: (name: ServiceName) => Record<string, unknown> | undefined): string[] {
+  const problems: string[] = [];
+  for (const name of ['broker-service', 'front-end'] as const) {
+    const trust = configOf(name)?.TRUST_PROXY;
+    if (trust === undefined) continue;
+    if (trust === true) problems.push(`${label}: ${name}: TRUST_PROXY is true, so any client may name its own address in X-Forwarded-For`);
+    else if (proxyInFront && trust === false) problems.push(`${label}: ${name}: TRUST_PROXY is false behind a proxy, so every client is seen as the proxy`);
+    else if (!proxyInFront && trust !== false) problems.push(`${label}: ${name}: TRUST_PROXY is ${String(trust)}, but browsers reach it directly, so a client may name its own address`);
   }
   return problems;
 }

@@ -1,3 +1,4 @@
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { unfitForProduction, type CredentialKind } from './secrets.js';
 
@@ -59,6 +60,20 @@ export const env = {
     const error = `expected a whole number from 1 to ${max}`;
     return z.coerce.number({ error }).int({ error }).min(1, { error }).max(max, { error }).default(fallback);
   },
+  /**
+   * Whose X-Forwarded-For a service believes, in Express's `trust proxy` syntax: `false` (nobody's),
+   * `true` (anybody's), a number of hops, or addresses, subnets and the names loopback, linklocal
+   * and uniquelocal, comma-separated. Checked here with proxy-addr, the parser Express uses.
+   */
+  trustProxy: (fallback: string) =>
+    z
+      .string()
+      .trim()
+      .default(fallback)
+      .refine((value) => trustProxyValue(value) !== undefined, {
+        error: 'expected false, true, a number of hops, or addresses, subnets, loopback, linklocal or uniquelocal, comma-separated',
+      })
+      .transform((value) => trustProxyValue(value)!),
   /** A comma-separated list; blanks around items are dropped, and so are empty items. */
   list: (fallback: string) =>
     z
@@ -71,6 +86,30 @@ export const env = {
           .filter(Boolean),
       ),
 };
+
+/**
+ * An open connection costs a service little memory, so the limit can be generous: it bounds memory
+ * and descriptors, while the shedding at the limit (connection-admission.ts) keeps it fair.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+
+/** This machine and the private networks, in Express's names: where the internal services' callers are. */
+export const PRIVATE_NETWORKS = 'loopback, linklocal, uniquelocal';
+
+/** What Express's `trust proxy` setting takes: nobody or anybody, a number of hops, or addresses. */
+export type TrustProxy = boolean | number | string;
+
+function trustProxyValue(value: string): TrustProxy | undefined {
+  if (value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  try {
+    proxyAddr.compile(value.split(',').map((item) => item.trim()));
+    return value;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Set to `production` only by the production deployment files; it turns on the checks a real deployment needs. */
 export type DeployEnv = 'development' | 'production';
@@ -86,8 +125,18 @@ export const commonConfig = {
     .trim()
     .default('127.0.0.1')
     .refine((value) => /^[\w.:-]+$/.test(value), { error: 'expected an IP address or a host name' }),
-  /** Connections one HTTP port keeps at once; more are closed as they arrive. */
-  MAX_CONNECTIONS: env.count(256, 100_000),
+  /**
+   * Connections one HTTP port keeps at once. At the limit a new one takes the place of an idle or a
+   * slow one, and is refused only when every other is busy with a request (connection-admission.ts).
+   */
+  MAX_CONNECTIONS: env.count(DEFAULT_MAX_CONNECTIONS, 100_000),
+  /**
+   * Whose X-Forwarded-For to believe (env.trustProxy). By default a caller on this machine or a
+   * private network: the broker passes its client's address on to the services it calls. The
+   * services a browser reaches directly (broker, front end, the logger's dashboard) believe nobody
+   * unless their deployment names the proxy in front.
+   */
+  TRUST_PROXY: env.trustProxy(PRIVATE_NETWORKS),
   /**
    * `production` only in swarm.production.yml and project/k8s, never from NODE_ENV (every image
    * sets that): a service then refuses the course's known defaults (the admin's password, the page's sender).

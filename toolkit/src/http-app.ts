@@ -8,6 +8,7 @@ import { refuseNonJsonBodies } from './json-body.js';
 import { readiness, type ReadinessCheck } from './readiness.js';
 import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId } from './request-context.js';
 import { traceRequests } from './tracing.js';
+import { PRIVATE_NETWORKS, type TrustProxy } from './config.js';
 
 /**
  * The course's CORS settings (methods, headers, max age 300), but only for the
@@ -113,6 +114,11 @@ function describeCause(cause: unknown): string | undefined {
 
 export interface HttpAppOptions {
   logger: Logger;
+  /**
+   * Whose X-Forwarded-For to believe (TRUST_PROXY, in Express's syntax): by default a caller on this
+   * machine or a private network, as the internal services want it (the broker passes its client's address).
+   */
+  trustProxy?: TrustProxy | undefined;
   /** The origins whose pages may call this service from a browser (the broker: the test page's). None by default. */
   corsOrigins?: readonly string[];
   /** Whether this service's own dependency answers, for GET /ready; a service without one is ready while it runs. */
@@ -175,17 +181,21 @@ function frontDoor(options: HttpAppOptions): RequestHandler {
   };
 }
 
+/** The logger each app was made with, for what its server reports (lifecycle.ts listen). */
+const appLoggers = new WeakMap<Express, Logger>();
+export const loggerOf = (app: Express): Logger | undefined => appLoggers.get(app);
+
 /**
  * An Express app with what every service shares around its routes (the front
  * door above), then 404 and the error envelope.
  */
 export function createHttpApp(options: HttpAppOptions, mountRoutes: (app: Express) => void): Express {
   const app = express();
+  appLoggers.set(app, options.logger);
   app.disable('x-powered-by');
   // An ETag is a hash of every reply body; no client here revalidates an envelope, so it was pure cost.
   app.set('etag', false);
-  // X-Forwarded-For is believed only from a hop on this machine or a private network (Caddy, the broker).
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('trust proxy', options.trustProxy ?? PRIVATE_NETWORKS);
   app.use(frontDoor(options));
   mountRoutes(app);
   app.use((_req, _res, next) => next(notFound()));

@@ -1,10 +1,12 @@
 import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
 import type { Express } from 'express';
 import type { z } from 'zod';
-import { loadConfig, type CommonConfig } from './config.js';
+import { DEFAULT_MAX_CONNECTIONS, loadConfig, type CommonConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { startTracing, stopTracing } from './tracing.js';
 import { startMetrics } from './metrics.js';
+import { admitConnections } from './connection-admission.js';
+import { loggerOf } from './http-app.js';
 
 /**
  * The bounds of every HTTP port. Node's defaults let a client hold a
@@ -28,7 +30,7 @@ export const HTTP_LIMITS = {
 export interface ListenOptions {
   /** The address to bind; loopback unless configured (BIND_ADDR). Tests pass 127.0.0.1. */
   host?: string;
-  /** Connections held at once; more are closed as they arrive (MAX_CONNECTIONS). */
+  /** Connections held at once (MAX_CONNECTIONS); at the limit idle and slow ones make room (connection-admission.ts). */
   maxConnections?: number;
 }
 
@@ -55,7 +57,10 @@ function expressClasses(app: Express) {
   };
 }
 
-/** Starts listening, with the bounds above, and resolves once the port is bound (port 0 picks a free one, for tests). */
+/**
+ * Starts listening, with the bounds above and the connection admission, and resolves once the port
+ * is bound (port 0 picks a free one, for tests). What is shed is logged with the app's logger.
+ */
 export function listen(app: Express, port: number, options: ListenOptions = {}): Promise<Server> {
   const server = createServer(
     {
@@ -69,7 +74,7 @@ export function listen(app: Express, port: number, options: ListenOptions = {}):
     app,
   );
   server.maxHeadersCount = HTTP_LIMITS.maxHeadersCount;
-  server.maxConnections = options.maxConnections ?? 256;
+  admitConnections(server, { maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, logger: loggerOf(app) });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, options.host ?? '127.0.0.1', () => {

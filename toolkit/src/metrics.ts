@@ -83,6 +83,40 @@ export function watchQueueDepth(queue: string, depth: () => Promise<number | und
   return () => depthSources.delete(source);
 }
 
+/** Why a connection was closed at the connection limit (connection-admission.ts). */
+export type ShedReason = 'idle' | 'slow' | 'refused';
+
+/** Connections closed at the connection limit, by why. */
+export const connectionsShed = new Counter<'reason'>({
+  name: 'http_connections_shed_total',
+  help: 'HTTP connections closed at the connection limit: idle (kept alive with no request, closed to make room), slow (still sending its request, closed to make room), refused (a new one, when every other was busy).',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+/** HTTP connections open now, to set beside MAX_CONNECTIONS. */
+export const openConnections = new Gauge({
+  name: 'http_connections_open',
+  help: 'HTTP connections open now (at most MAX_CONNECTIONS).',
+  registers: [registry],
+});
+
+/** Calls to another service refused at once because as many as allowed were already waiting on it (bulkhead.ts). */
+export const outboundRefused = new Counter<'target'>({
+  name: 'outbound_calls_refused_total',
+  help: 'Calls to another service or a queue refused without being made, because as many as allowed were already in flight to it.',
+  labelNames: ['target'] as const,
+  registers: [registry],
+});
+
+/** Calls in flight to another service, by target (bulkhead.ts). */
+export const outboundInFlight = new Gauge<'target'>({
+  name: 'outbound_calls_in_flight',
+  help: 'Calls to another service or a queue in flight now, by target (at most UPSTREAM_MAX_IN_FLIGHT each).',
+  labelNames: ['target'] as const,
+  registers: [registry],
+});
+
 /** A counter of this process's registry, for what only one service counts (mails sent, logins). */
 export function defineCounter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
   return new Counter({ name, help, labelNames, registers: [registry] });

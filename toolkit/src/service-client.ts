@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import type { Bulkhead } from './bulkhead.js';
 import type { Envelope } from './envelope.js';
 import { badGateway, gatewayTimeout, HttpError, serviceUnavailable } from './http-error.js';
 import { timeCall } from './metrics.js';
@@ -10,6 +11,8 @@ interface ServiceClientOptions {
   name: string;
   baseUrl: string;
   timeoutMs?: number;
+  /** Bounds the calls in flight to this service; one bulkhead may be shared with the service's other transports. */
+  bulkhead?: Bulkhead;
 }
 
 export interface ServiceReply<T = unknown> {
@@ -24,7 +27,7 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-/** Connections one client keeps to its service at most; calls beyond them wait for one (the service's own cap is 256). */
+/** Connections one client keeps to its service at most; calls beyond them wait for one (the broker bounds its calls in flight to as many, UPSTREAM_MAX_IN_FLIGHT). */
 const MAX_CONNECTIONS = 64;
 
 /**
@@ -45,9 +48,11 @@ export class ServiceClient {
   readonly name: string;
   private readonly basePath: string;
   private readonly pool: Pool;
+  private readonly bulkhead: Bulkhead | undefined;
 
   constructor(options: ServiceClientOptions) {
     this.name = options.name;
+    this.bulkhead = options.bulkhead;
     const url = new URL(options.baseUrl);
     this.basePath = url.pathname.replace(/\/+$/, '');
     const timeoutMs = options.timeoutMs ?? 5_000;
@@ -77,11 +82,13 @@ export class ServiceClient {
 
   private request<T>(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<ServiceReply<T>> {
     const attributes = { 'http.request.method': method, 'url.path': path, 'peer.service': this.name };
-    return withSpan(`${method} ${this.name}${path}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-      const reply = await timeCall(this.name, 'rest', () => this.send<T>(method, path, body, options));
-      span.setAttribute('http.response.status_code', reply.status);
-      return reply;
-    });
+    const call = () =>
+      withSpan(`${method} ${this.name}${path}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+        const reply = await timeCall(this.name, 'rest', () => this.send<T>(method, path, body, options));
+        span.setAttribute('http.response.status_code', reply.status);
+        return reply;
+      });
+    return this.bulkhead ? this.bulkhead.run(call) : call();
   }
 
   private async send<T>(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<ServiceReply<T>> {
