@@ -10,7 +10,7 @@ import { freePorts } from '@go-micro/testkit/free-port.js';
 import type { BrokerDeps } from '../../broker-service/src/handlers.js';
 import { mountRoutes } from '../../broker-service/src/routes.js';
 import { deployerEnv, loadKubernetes, PRODUCTION_ENV, PROJECT } from './deployments.js';
-import { kubernetesFiles } from './kubernetes-files.js';
+import { deployerSecrets, kubernetesFiles } from './kubernetes-files.js';
 import { run } from './validators.js';
 
 // What whoever reaches Caddy or the ingress can reach: never a service's /metrics or /ready, which
@@ -133,7 +133,7 @@ function routeOf(paths: IngressPath[], requested: string): string | undefined {
 describe('the Kubernetes ingress (project/ingress.yml, decoded by the Kubernetes types, matched as the Ingress spec says)', () => {
   let rules: IngressObject['object']['spec']['rules'];
   beforeAll(async () => {
-    const set = await loadKubernetes(kubernetesFiles());
+    const set = await loadKubernetes([...kubernetesFiles(), (await deployerSecrets()).file]);
     rules = (set.objects.find((o) => o.kind === 'Ingress') as unknown as IngressObject).object.spec.rules;
   });
   const pathsOf = (service: string) => rules.find((rule) => rule.http.paths.some((p) => p.backend.service.name === service))!.http.paths;
