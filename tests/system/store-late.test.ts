@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
 import { freePorts } from '@go-micro/testkit/free-port.js';
 import { postJSON } from '@go-micro/testkit/http.js';
@@ -16,6 +16,7 @@ afterAll(async () => {
 describe('the logger started before MongoDB', () => {
   it('keeps trying, and once MongoDB is up it connects, answers ready and stores entries', async () => {
     const [mongoPort, port, rpcPort, grpcPort] = await freePorts(4);
+    let spawned: ServiceProcess | undefined;
     const url = `http://127.0.0.1:${port}`;
     const starting = startService(
       'logger',
@@ -30,10 +31,10 @@ describe('the logger started before MongoDB', () => {
         MONGO_TIMEOUT_MS: '500',
       },
       `${url}/ready`,
-      { timeoutMs: 30_000 },
+      { timeoutMs: 45_000, onSpawn: (service) => (spawned = service) },
     );
-    // Its first attempts (after 0, 0.75 and 1.75 s or so) find nothing listening.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // MongoDB comes up only once two of the logger's attempts have found nothing listening.
+    await vi.waitUntil(() => (spawned?.output().match(/waiting for MongoDB/g)?.length ?? 0) >= 2, { timeout: 30_000, interval: 100 });
     ferret = await startFerretDB({ port: mongoPort });
     logger = await starting;
 

@@ -14,6 +14,8 @@ export interface StartServiceOptions {
   stdoutFile?: string | undefined;
   /** The `node` to run it with; this process's own by default (the bench can take the images' Node). */
   node?: string | undefined;
+  /** Called with the process as soon as it is spawned, before it is healthy (to watch its output). */
+  onSpawn?: (service: ServiceProcess) => void;
 }
 
 /**
@@ -27,13 +29,14 @@ export async function startService(
   healthUrl: string,
   options: StartServiceOptions = {},
 ): Promise<ServiceProcess> {
-  const { timeoutMs = 30_000, stdoutFile, node = process.execPath } = options;
+  const { timeoutMs = 30_000, stdoutFile, node = process.execPath, onSpawn } = options;
   const service = spawnManaged(name, resolve(repoRoot, 'node.sh'), [resolve(repoRoot, dir, 'dist/main.js')], {
     cwd: resolve(repoRoot, dir),
     ...(stdoutFile === undefined ? {} : { stdoutFile }),
     // node.sh runs the first `node` on PATH.
     env: { LOG_PRETTY: 'false', LOG_LEVEL: 'warn', PATH: `${dirname(node)}:${process.env.PATH ?? ''}`, ...env },
   });
+  onSpawn?.({ ...service, name });
   try {
     await pRetry(
       async () => {
