@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { promisify } from 'node:util';
+import { execa } from 'execa';
 import { expect } from 'vitest';
 import { SERVICE_NAMES } from '@go-micro/testkit/services.js';
 import type { ServiceName, System } from '@go-micro/testkit/system.js';
@@ -22,7 +21,7 @@ export async function rssMiB(pid: number): Promise<number> {
 
 /** TCP connections established to a local port, as the kernel counts them (both ends are on this machine: the server's side). */
 export async function connectionsTo(port: number): Promise<number> {
-  const { stdout } = await promisify(execFile)('ss', ['-Htn', 'state', 'established', `( sport = :${port} )`]);
+  const { stdout } = await execa('ss', ['-Htn', 'state', 'established', `( sport = :${port} )`]);
   return stdout.split('\n').filter(Boolean).length;
 }
 

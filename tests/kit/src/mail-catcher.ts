@@ -1,5 +1,4 @@
 import { connect } from 'node:net';
-import pRetry, { AbortError } from 'p-retry';
 import { freePorts } from './free-port.js';
 import { mailCatcherClient, type MailCatcherClient } from './mail-catcher-client.js';
 import { spawnManaged } from './managed-process.js';
@@ -55,18 +54,10 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
 
   const apiUrl = `http://${host}:${httpPort}`;
   try {
-    await pRetry(
-      async () => {
-        try {
-          server.assertRunning();
-        } catch (error) {
-          throw new AbortError(error as Error);
-        }
-        if (!(await answers(`${apiUrl}/readyz`)) || !(await acceptsTcp(host, smtpPort))) {
-          throw new Error(`Mailpit did not answer on ${apiUrl} and SMTP ${host}:${smtpPort} within ${startTimeoutMs} ms`);
-        }
-      },
-      { retries: Infinity, minTimeout: 50, factor: 1, maxRetryTime: startTimeoutMs },
+    await server.waitUntil(
+      `answer on ${apiUrl} and SMTP ${host}:${smtpPort}`,
+      async () => (await answers(`${apiUrl}/readyz`)) && (await acceptsTcp(host, smtpPort)),
+      startTimeoutMs,
     );
     // A port the caller chose may be taken by another server: Mailpit then exits.
     server.assertRunning();
