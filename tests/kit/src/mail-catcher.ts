@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { MailpitClient } from 'mailpit-api';
 import { freePorts } from './free-port.js';
 import { mailCatcherClient, type MailCatcherClient } from './mail-catcher-client.js';
 import { spawnManaged } from './managed-process.js';
@@ -65,10 +66,9 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     await stop();
     throw error;
   }
-  // No IDs in the body: Mailpit deletes every message.
+  // Without IDs, Mailpit deletes every message.
   const deleteAll = async () => {
-    const response = await fetch(`${apiUrl}/api/v1/messages`, { method: 'DELETE', signal: AbortSignal.timeout(5_000) });
-    if (!response.ok) throw new Error(`mail catcher: DELETE ${apiUrl}/api/v1/messages answered ${response.status}`);
+    await new MailpitClient(apiUrl).deleteMessages();
   };
   return { ...mailCatcherClient(apiUrl), smtpHost: host, smtpPort, httpPort, pid: server.pid, deleteAll, stop };
 }
