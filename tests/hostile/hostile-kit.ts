@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { expect } from 'vitest';
 import { SERVICE_NAMES } from '@go-micro/testkit/services.js';
 import type { ServiceName, System } from '@go-micro/testkit/system.js';
-import { StoredLogs } from '../system/stored-logs.js';
+import type { StoredLogs } from '@go-micro/testkit/stored-logs.js';
 
 /** Every hostile log entry, mail subject and recipient carries this, so "nothing stored, nothing mailed" is one query. */
 export const MARK = 'hostile';
@@ -85,4 +85,3 @@ export async function trickle(connection: RawConnection, text: string, everyMs: 
   return elapsed;
 }
 
-export { StoredLogs };
