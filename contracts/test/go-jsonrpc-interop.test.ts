@@ -1,19 +1,17 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { execa } from 'execa';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnManaged, type ManagedProcess } from '@go-micro/testkit/managed-process.js';
 import { startTracing, stopTracing } from '@go-micro/toolkit';
 import { JsonRpcClient } from '../src/go-jsonrpc/client.js';
 
 const exporter = new InMemorySpanExporter();
 const logger = pino({ level: 'silent' });
-let server: ChildProcess;
+let server: ManagedProcess;
 let address: string;
 const binary = join(tmpdir(), `go-jsonrpc-server-${process.pid}`);
 
@@ -21,15 +19,14 @@ beforeAll(async () => {
   await startTracing('contracts-test', logger, {}, [new SimpleSpanProcessor(exporter)]);
   const program = new URL('./go-jsonrpc-server/main.go', import.meta.url).pathname;
   // Built, then run, so that killing it kills the server itself (go run would leave its child behind).
-  await promisify(execFile)('go', ['build', '-o', binary, program], { timeout: 120_000 });
-  server = spawn(binary, [], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: server.stdout! });
-  const [first] = (await once(lines, 'line')) as [string];
-  address = first.trim();
+  await execa('go', ['build', '-o', binary, program], { timeout: 120_000 });
+  server = spawnManaged('go-jsonrpc-server', binary, []);
+  // Its first line is the address it listens on.
+  [address] = await server.waitForOutput(/^\S+$/m, 30_000);
 }, 120_000);
 afterAll(async () => {
   await stopTracing();
-  server?.kill();
+  await server?.stop();
   await rm(binary, { force: true });
 });
 

@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { promisify } from 'node:util';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sharedFerretDB } from '@go-micro/testkit/shared-servers.js';
 import { uniqueName } from '@go-micro/testkit/unique-name.js';
@@ -160,7 +159,7 @@ describe('logger JSON-RPC (Go net/rpc/jsonrpc framing)', () => {
     const name = uniqueName('go-client');
     const program = new URL('./go-jsonrpc-client/main.go', import.meta.url).pathname;
 
-    const { stdout } = await promisify(execFile)('go', ['run', program, '-addr', logger.rpcAddress, '-name', name, '-calls', '3'], {
+    const { stdout } = await execa('go', ['run', program, '-addr', logger.rpcAddress, '-name', name, '-calls', '3'], {
       timeout: 120_000,
     });
 

@@ -9,33 +9,33 @@ const INFRASTRUCTURE = ['postgres', 'mongo', 'rabbitmq', 'mailhog'];
 describe('Compose Specification (compose-go)', () => {
   it('when docker-compose.yml is loaded, it is valid', async () => {
     const result = await runValidator('compose-check', [COMPOSE_FILES.compose], deployerEnv());
-    expect(result.output).toContain('PASS');
-    expect(result.code).toBe(0);
+    expect(result.all).toContain('PASS');
+    expect(result.exitCode).toBe(0);
   });
 
   it('when swarm.yml and swarm.production.yml are loaded, they are valid and follow the swarm rules', async () => {
     for (const file of [COMPOSE_FILES.swarm, COMPOSE_FILES.production]) {
       const result = await runValidator('compose-check', ['-swarm', file], deployerEnv(PRODUCTION_ENV));
-      expect(result.output, file).toContain('PASS');
-      expect(result.code, result.output).toBe(0);
+      expect(result.all, file).toContain('PASS');
+      expect(result.exitCode, result.all).toBe(0);
     }
   });
 
   it('when swarm.production.yml is deployed without its variables, fails naming each one', async () => {
     const result = await runValidator('compose-check', ['-swarm', COMPOSE_FILES.production], deployerEnv());
-    expect(result.code).toBe(1);
+    expect(result.exitCode).toBe(1);
     for (const variable of Object.keys(PRODUCTION_ENV)) expect(result.stderr).toContain(`required variable ${variable} is missing`);
   });
 
   it('when a key is misspelled, the schema rejects it', async () => {
     const result = await runValidator('compose-check', [fixture('misspelled-compose.yml')], deployerEnv());
-    expect(result.code).toBe(1);
+    expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('services.broker-service.enviroment: not a key Compose knows here (misspelled?)');
   });
 
   it('when a swarm file builds, restarts, waits on health or binds a local path, each is named', async () => {
     const result = await runValidator('compose-check', ['-swarm', fixture('swarm-breaking-rules.yml')], deployerEnv());
-    expect(result.code).toBe(1);
+    expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('services.broker-service: swarm needs an image');
     expect(result.stderr).toContain('services.broker-service.build: not supported by docker stack deploy');
     expect(result.stderr).toContain('services.broker-service.restart: not supported by docker stack deploy');

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { execaSync } from 'execa';
 import { unfitForProduction } from '../../toolkit/src/secrets.js';
 import { REPO_ROOT } from './validators.js';
 
@@ -18,7 +18,7 @@ export interface WrittenCredential {
 
 /** The repository's files under `dirs` (tracked, or new and not ignored), but lock files and binaries. */
 export function filesUnder(dirs: string[]): string[] {
-  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '--', ...dirs], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const listed = execaSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '--', ...dirs], { cwd: REPO_ROOT }).stdout;
   return [...new Set(listed.split('\n').filter((f) => f && !/(^|\/)(package-lock\.json|go\.sum)$|\.(png|ico|gz)$/.test(f)))].map((f) => join(REPO_ROOT, f));
 }
 

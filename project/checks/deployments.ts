@@ -71,7 +71,7 @@ export interface ComposeProject {
 /** A compose or swarm file as compose-go loads it (interpolated, normalized). */
 export async function loadCompose(file: string, env = deployerEnv(PRODUCTION_ENV)): Promise<ComposeProject> {
   const result = await runValidator('compose-check', ['-print', file], env);
-  if (result.code !== 0) throw new Error(`compose-check ${file} failed:\n${result.output}`);
+  if (result.exitCode !== 0) throw new Error(`compose-check ${file} failed:\n${result.all}`);
   return JSON.parse(result.stdout) as ComposeProject;
 }
 
@@ -103,7 +103,7 @@ export interface K8sSet {
 
 export async function loadKubernetes(files: string[]): Promise<K8sSet> {
   const result = await runValidator('k8s-check', ['-print', ...files]);
-  if (result.code !== 0) throw new Error(`k8s-check failed:\n${result.output}`);
+  if (result.exitCode !== 0) throw new Error(`k8s-check failed:\n${result.all}`);
   return JSON.parse(result.stdout) as K8sSet;
 }
 

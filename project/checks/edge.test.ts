@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeServer, createHttpApp, createLogger, listen, reply } from '@go-micro/toolkit';
 import { freePorts } from '@go-micro/testkit/free-port.js';
+import { spawnManaged, type ManagedProcess } from '@go-micro/testkit/managed-process.js';
 import type { BrokerDeps } from '../../broker-service/src/handlers.js';
 import { mountRoutes } from '../../broker-service/src/routes.js';
 import { deployerEnv, loadKubernetes, PRODUCTION_ENV, PROJECT } from './deployments.js';
@@ -39,7 +39,7 @@ function get(port: number, host: string, path: string, headers: Record<string, s
 describe('Caddy (run for real in front of a service built with the toolkit)', () => {
   let service: Server;
   let servicePort: number;
-  const caddies: ChildProcess[] = [];
+  const caddies: ManagedProcess[] = [];
   const scratch = mkdtempSync(join(tmpdir(), 'edge-check-'));
 
   beforeAll(async () => {
@@ -50,7 +50,7 @@ describe('Caddy (run for real in front of a service built with the toolkit)', ()
     servicePort = (service.address() as { port: number }).port;
   });
   afterAll(async () => {
-    caddies.forEach((caddy) => caddy.kill());
+    await Promise.all(caddies.map((caddy) => caddy.stop()));
     if (service) await closeServer(service);
     rmSync(scratch, { recursive: true, force: true });
   });
@@ -59,11 +59,11 @@ describe('Caddy (run for real in front of a service built with the toolkit)', ()
   async function startCaddy(file: string, env: Record<string, string>, port: number, host: string): Promise<void> {
     const caddyEnv = deployerEnv({ ...env, FRONT_END_UPSTREAM: `127.0.0.1:${servicePort}`, BROKER_UPSTREAM: `127.0.0.1:${servicePort}`, XDG_CONFIG_HOME: scratch, XDG_DATA_HOME: scratch });
     const adapted = await run(CADDY, ['adapt', '--config', join(PROJECT, file), '--adapter', 'caddyfile'], { env: caddyEnv });
-    expect(adapted.code, adapted.output).toBe(0);
+    expect(adapted.exitCode, adapted.all).toBe(0);
     const config = { ...(JSON.parse(adapted.stdout) as object), admin: { disabled: true } };
     const configFile = join(scratch, `${file}.json`);
     writeFileSync(configFile, JSON.stringify(config));
-    const caddy = spawn(CADDY, ['run', '--config', configFile], { env: caddyEnv, stdio: 'ignore' });
+    const caddy = spawnManaged('caddy', CADDY, ['run', '--config', configFile], { env: caddyEnv });
     caddies.push(caddy);
     await expect.poll(async () => (await get(port, host, '/ping').catch(() => undefined))?.status, { timeout: 20_000, interval: 200 }).toBe(200);
   }

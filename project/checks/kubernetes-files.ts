@@ -39,7 +39,7 @@ export async function runCreateSecrets(env: Record<string, string> = {}): Promis
       ...env,
     },
   });
-  if (result.code !== 0) throw new Error(`create-secrets.sh failed:\n${result.output}`);
+  if (result.exitCode !== 0) throw new Error(`create-secrets.sh failed:\n${result.all}`);
   const applied = await readFile(file, 'utf8');
   const values: DeployerSecrets['values'] = {};
   for (const manifest of applied.split(/^---$/m).filter((m) => m.trim())) {

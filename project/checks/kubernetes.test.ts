@@ -30,13 +30,13 @@ interface DeploymentObject {
 describe('Kubernetes manifests (strict decoding into k8s.io/api types)', () => {
   it("when project/k8s and project/ingress.yml are decoded with the deployer's Secrets, every object is valid and they refer to each other correctly", async () => {
     const result = await runValidator('k8s-check', [...kubernetesFiles(), (await deployerSecrets()).file]);
-    expect(result.output).toContain('PASS');
-    expect(result.code).toBe(0);
+    expect(result.all).toContain('PASS');
+    expect(result.exitCode).toBe(0);
   });
 
   it("when the deployer's Secrets are missing, names every key the manifests need from them", async () => {
     const result = await runValidator('k8s-check', kubernetesFiles());
-    expect(result.code).toBe(1);
+    expect(result.exitCode).toBe(1);
     for (const key of ['dsn', 'rabbit-url', 'token-secret', 'session-secret', 'postgres-password', 'mongo-password', 'rabbitmq-password']) {
       expect(result.stderr).toContain(`refers to Secret go-micro-credentials key ${key}, which is not defined`);
     }
@@ -44,13 +44,13 @@ describe('Kubernetes manifests (strict decoding into k8s.io/api types)', () => {
 
   it('when a field is misspelled, strict decoding names it', async () => {
     const result = await runValidator('k8s-check', [fixture('misspelled-k8s.yml')]);
-    expect(result.code).toBe(1);
+    expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('unknown field "spec.template.spec.containers[0].imagePullPolicyy"');
   });
 
   it('when a Service selects no pods and an Ingress sends to a missing Service, both are named', async () => {
     const result = await runValidator('k8s-check', [fixture('dangling-k8s.yml')]);
-    expect(result.code).toBe(1);
+    expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain("Service/broker-service: its selector matches no Deployment's pods");
     expect(result.stderr).toContain('Ingress/go-micro: host front-end.info sends / to Service front-end, which is not defined');
   });
@@ -159,8 +159,8 @@ describe('project/k8s/create-secrets.sh', () => {
     for (const key of ['token-secret', 'session-secret']) expect(unfitForProduction(credentials[key]!, 'key'), key).toBeUndefined();
     expect(unfitForProduction(values['go-micro-admin']!.password!, 'password')).toBeUndefined();
     expect(new Set([...Object.values(credentials), values['go-micro-admin']!.password]).size).toBeGreaterThanOrEqual(8);
-    for (const value of secretValues(values)) expect(result.output).not.toContain(value);
-    expect(result.output).toBe('create-secrets: created Secret go-micro-credentials\ncreate-secrets: created Secret go-micro-admin\n');
+    for (const value of secretValues(values)) expect(result.all).not.toContain(value);
+    expect(result.all).toBe('create-secrets: created Secret go-micro-credentials\ncreate-secrets: created Secret go-micro-admin\n');
   });
 
   it("when run again, makes other values, and never puts one on kubectl's command line (which ps shows to every user)", async () => {

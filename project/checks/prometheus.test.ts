@@ -18,15 +18,15 @@ describe('Prometheus and Grafana files (promtool)', () => {
   it('when the compose, swarm and make dev configurations are checked, Prometheus accepts them and their rules', async () => {
     for (const file of ['prometheus.yml', 'prometheus.swarm.yml', 'prometheus.dev.yml']) {
       const result = await run(PROMTOOL, ['check', 'config', join(PROMETHEUS, file)]);
-      expect(result.code, `${file}: ${result.output}`).toBe(0);
-      expect(result.output).toContain('SUCCESS: 7 rules found');
+      expect(result.exitCode, `${file}: ${result.all}`).toBe(0);
+      expect(result.all).toContain('SUCCESS: 7 rules found');
     }
   });
 
   it("when the rules' unit tests run, every alert fires when it should and not otherwise", async () => {
     const result = await run(PROMTOOL, ['test', 'rules', 'rules.test.yml'], { cwd: PROMETHEUS });
-    expect(result.code, result.output).toBe(0);
-    expect(result.output).toContain('SUCCESS');
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.all).toContain('SUCCESS');
   });
 
   it("when every panel's query of the Grafana dashboard is given to promtool, each parses", async () => {
@@ -41,14 +41,14 @@ describe('Prometheus and Grafana files (promtool)', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'dashboard-')), 'rules.json');
     writeFileSync(file, JSON.stringify(rules));
     const result = await run(PROMTOOL, ['check', 'rules', file]);
-    expect(result.code, result.output).toBe(0);
-    expect(result.output).toContain(`SUCCESS: ${exprs.length} rules found`);
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.all).toContain(`SUCCESS: ${exprs.length} rules found`);
   });
 
   it('when a query is broken, promtool says so (the check above can fail)', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'broken-')), 'rules.json');
     writeFileSync(file, JSON.stringify({ groups: [{ name: 'x', rules: [{ record: 'x:y', expr: 'sum by (service (up)' }] }] }));
     const result = await run(PROMTOOL, ['check', 'rules', file]);
-    expect(result.code).not.toBe(0);
+    expect(result.exitCode).not.toBe(0);
   });
 });

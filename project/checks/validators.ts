@@ -1,68 +1,30 @@
-import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { buildTools, toolBinary } from '@go-micro/testkit/tool-binary.js';
 
 export type Validator = 'compose-check' | 'k8s-check' | 'actionlint';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const buildScript = fileURLToPath(new URL('../../scripts/build-tools.sh', import.meta.url));
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** stdout and stderr together, for assertions on what a person would read. */
-  output: string;
+/**
+ * Runs a command to its end, in the repository unless `cwd` says otherwise, with exactly `env`
+ * (this process's environment by default). A non-zero exit is part of the result, which the
+ * checks assert on (`exitCode`, and `all`: stdout and stderr as a person reads them); not
+ * starting or not finishing is an error.
+ */
+export async function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
+  const { cwd = REPO_ROOT, env = process.env, timeoutMs = 120_000 } = options;
+  const result = await execa(command, args, { cwd, env, extendEnv: false, timeout: timeoutMs, all: true, stripFinalNewline: false, reject: false });
+  if (result.exitCode === undefined) throw new Error(result.shortMessage);
+  return result;
 }
 
-/** Runs a command to its end and never throws on a non-zero exit: the exit code is part of the result. */
-export function run(
-  command: string,
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') return reject(error);
-        const code = error ? Number(error.code) : 0;
-        resolve({ code, stdout, stderr, output: `${stdout}${stderr}` });
-      },
-    );
-  });
-}
-
-const built = new Map<string, Promise<string>>();
+export type RunResult = Awaited<ReturnType<typeof run>>;
 
 /** Path of a validator's binary, built from project/checks/validators/<name> into the cache if it is not there yet. */
-export function validator(name: Validator): Promise<string> {
-  let path = built.get(name);
-  if (path === undefined) {
-    path = buildScriptOutput(name).then((lines) => lines[0]!);
-    built.set(name, path);
-  }
-  return path;
-}
+export const validator = (name: Validator): Promise<string> => toolBinary(name);
 
-export async function buildValidators(): Promise<void> {
-  await buildScriptOutput('compose-check', 'k8s-check', 'actionlint');
-}
-
-function buildScriptOutput(...targets: string[]): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [buildScript, ...targets], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const lines = stdout.split('\n').filter(Boolean);
-      if (code === 0 && lines.length > 0) resolve(lines);
-      else reject(new Error(`${buildScript} ${targets.join(' ')} failed (exit ${code}); its messages are above`));
-    });
-  });
-}
+export const buildValidators = (): Promise<void> => buildTools('compose-check', 'k8s-check', 'actionlint');
 
 /** Runs a validator; its JSON output (with -print / -json) is parsed by the caller. */
 export async function runValidator(name: Validator, args: string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {

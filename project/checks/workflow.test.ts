@@ -9,15 +9,15 @@ const CI = join(REPO_ROOT, '.github/workflows/ci.yml');
 describe('CI workflow (actionlint)', () => {
   it('when .github/workflows/ci.yml is linted, actionlint finds nothing', async () => {
     const result = await runValidator('actionlint', ['-no-color', CI]);
-    expect(result.output).toBe('');
-    expect(result.code).toBe(0);
+    expect(result.all).toBe('');
+    expect(result.exitCode).toBe(0);
   });
 
   it('when a workflow uses an unknown runner and an undefined matrix key, actionlint names both', async () => {
     const result = await runValidator('actionlint', ['-no-color', join(REPO_ROOT, 'project/checks/fixtures/workflows/bad.yml')]);
-    expect(result.code).toBe(1);
-    expect(result.output).toContain('label "ubuntu-lastest" is unknown');
-    expect(result.output).toContain('property "nod" is not defined');
+    expect(result.exitCode).toBe(1);
+    expect(result.all).toContain('label "ubuntu-lastest" is unknown');
+    expect(result.all).toContain('property "nod" is not defined');
   });
 
   it('when read, runs make test on Node 20 and 24 and builds the image of every service', () => {

@@ -1,8 +1,7 @@
 // The limits each route is measured against, taken in the same run on the same machine.
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import bcrypt from 'bcrypt';
+import { execaNode } from 'execa';
 import { MongoClient } from 'mongodb';
 
 /**
@@ -13,17 +12,15 @@ import { MongoClient } from 'mongodb';
  */
 export async function startBareServer(kind: 'node' | 'express', node: string = process.execPath): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const script = kind === 'node' ? './bare-server.mjs' : './bare-express.mjs';
-  const child: ChildProcess = fork(new URL(script, import.meta.url), [], { execPath: node, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const [port] = (await once(child, 'message')) as [number];
+  const server = execaNode(new URL(script, import.meta.url), { nodePath: node, ipc: true, stdin: 'ignore', stdout: 'ignore', stderr: 'inherit', reject: false });
+  const port = (await server.getOneMessage()) as number;
   return {
     url: `http://127.0.0.1:${port}`,
-    pid: child.pid!,
+    pid: server.pid!,
     // Safe to call again: a server that has exited is left as it is.
     stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill();
-      await exited;
+      server.kill();
+      await server;
     },
   };
 }

@@ -1,11 +1,11 @@
 // `make bench`: every broker route of the whole system, run natively, at 1, 10 and 50
 // connections, beside the limits measured in the same run. Prints numbers and writes them to
 // tests/bench/results.md (quoted by the README); asserts nothing.
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { execaSync } from 'execa';
 import { startSystem, type ServiceName, type System } from '@go-micro/testkit/system.js';
 import { bcryptRate, rawInsertRate, startBareServer } from './baselines.js';
 import { comparedFromEnv, type Compared } from './compare.js';
@@ -19,9 +19,9 @@ const ROUTE_FILTER = process.env.BENCH_ROUTES?.split(',').filter(Boolean);
 // for the version the images run (fetched once by scripts/image-node.sh), or a path.
 const NODE =
   process.env.BENCH_NODE === 'image'
-    ? execFileSync(new URL('../../scripts/image-node.sh', import.meta.url).pathname, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim()
+    ? execaSync(new URL('../../scripts/image-node.sh', import.meta.url), { stderr: 'inherit' }).stdout
     : process.env.BENCH_NODE || process.execPath;
-const NODE_VERSION = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim().replace(/^v/, '');
+const NODE_VERSION = execaSync(NODE, ['--version']).stdout.replace(/^v/, '');
 // Under another Node the table goes to a file of its own, so results.md stays the machine's Node's.
 const RESULTS = NODE === process.execPath ? new URL('./results.md', import.meta.url) : new URL(`./results-node-${NODE_VERSION}.md`, import.meta.url);
 const WARMUP_S = 1;
@@ -286,7 +286,7 @@ async function main(): Promise<void> {
     await stopBare();
     throw err;
   });
-  const compared = comparedFromEnv(system);
+  const compared = comparedFromEnv(system, logDir);
   if (compared) log(`comparing with the system BENCH_COMPARE_CMD starts, at ${compared.url}`);
   process.once('SIGINT', () => void Promise.allSettled([stopBare(), compared?.stop(), system.shutdown()]).finally(() => process.exit(130)));
   try {

@@ -1,8 +1,8 @@
 // Another implementation of the contract (the course's Go original, built by whoever runs the
 // bench) loaded with the same rows as this one, in the same run: BENCH_COMPARE_CMD starts it,
 // BENCH_COMPARE_URL is where its broker answers. Nothing of it is in this repository.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { join } from 'node:path';
+import { spawnManaged, type ManagedProcess } from '@go-micro/testkit/managed-process.js';
 import type { System } from '@go-micro/testkit/system.js';
 
 export interface Compared {
@@ -19,55 +19,38 @@ export interface Compared {
  * From BENCH_COMPARE_CMD and BENCH_COMPARE_URL, or undefined when they are not set.
  * The command runs under bash with MONGO_URL, MAIL_HOST and MAIL_PORT set to the
  * stores this run started, so both systems write to the same FerretDB and Mailpit;
- * it must stay in the foreground and stop everything it started on SIGTERM.
+ * it must stay in the foreground and stop everything it started on SIGTERM. Its
+ * output goes to compared.log in `logDir`, beside the services' logs.
  */
-export function comparedFromEnv(system: System, env: NodeJS.ProcessEnv = process.env): Compared | undefined {
+export function comparedFromEnv(system: System, logDir: string, env: NodeJS.ProcessEnv = process.env): Compared | undefined {
   const command = env.BENCH_COMPARE_CMD;
   const url = env.BENCH_COMPARE_URL?.replace(/\/$/, '');
   if (!command || !url) return undefined;
-  let child: ChildProcess | undefined;
+  const log = join(logDir, 'compared.log');
+  let running: ManagedProcess | undefined;
 
   const stop = async () => {
-    const running = child;
-    child = undefined;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return;
-    const exited = once(running, 'exit');
-    // The whole group: bash and whatever it started. Gone already is fine.
-    const signal = (name: NodeJS.Signals) => {
-      try {
-        process.kill(-running.pid!, name);
-      } catch {
-        // ESRCH: nothing left to stop.
-      }
-    };
-    signal('SIGTERM');
-    const timer = setTimeout(() => signal('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+    const stopping = running;
+    running = undefined;
+    await stopping?.stop();
   };
 
   const start = async () => {
     await stop();
-    child = spawn('bash', ['-c', command], {
-      detached: true,
-      stdio: ['ignore', 'ignore', 'ignore'],
-      env: { ...env, MONGO_URL: system.mongo.url, MAIL_HOST: system.mail.smtpHost, MAIL_PORT: String(system.mail.smtpPort) },
+    running = spawnManaged('BENCH_COMPARE_CMD', 'bash', ['-c', command], {
+      processGroup: true,
+      stdoutFile: log,
+      stderrFile: log,
+      env: { MONGO_URL: system.mongo.url, MAIL_HOST: system.mail.smtpHost, MAIL_PORT: String(system.mail.smtpPort) },
     });
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`BENCH_COMPARE_CMD exited with code ${child.exitCode} before ${url} answered`);
-      const answered = await fetch(`${url}/`, { method: 'POST', signal: AbortSignal.timeout(1_000) }).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (answered) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    const answers = () => fetch(`${url}/`, { method: 'POST', signal: AbortSignal.timeout(1_000) }).then((response) => response.ok, () => false);
+    try {
+      await running.waitUntil(`answer POST ${url}/`, answers, 60_000);
+    } catch (error) {
+      await stop();
+      throw error;
     }
-    await stop();
-    throw new Error(`BENCH_COMPARE_URL ${url} did not answer POST / within 60 s`);
   };
 
-  const processGroup = () => (child && child.exitCode === null && child.signalCode === null ? child.pid : undefined);
-
-  return { url, start, stop, processGroup };
+  return { url, start, stop, processGroup: () => running?.pid };
 }

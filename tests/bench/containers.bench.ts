@@ -1,8 +1,7 @@
 // Load on every broker route of the stack `make up` runs, and each container's memory at rest and
 // under that load, from `docker stats`. Prints numbers, asserts nothing.
 // Run: `make up`, then `make bench_containers` (COMPOSE_PROJECT_NAME and BROKER_PORT as for make up).
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { execa } from 'execa';
 import { load, printTable, routes } from './load.js';
 
 const PROJECT = process.env.COMPOSE_PROJECT_NAME || 'go-micro';
@@ -10,12 +9,10 @@ const BROKER_URL = `http://127.0.0.1:${process.env.BROKER_PORT || 8080}`;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
 
-const exec = promisify(execFile);
-
 /** Each container's memory in MiB by compose service, as `docker stats --no-stream` reports it (the cgroup's usage less its page cache). */
 async function memory(): Promise<Map<string, number>> {
   const services = await containers();
-  const { stdout } = await exec('docker', ['stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}}', ...services.keys()]);
+  const { stdout } = await execa('docker', ['stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}}', ...services.keys()]);
   const units: Record<string, number> = { B: 1 / 2 ** 20, KiB: 1 / 1024, kB: 1 / 1024, MiB: 1, MB: 1, GiB: 1024, GB: 1024 };
   const usage = new Map<string, number>();
   for (const line of stdout.trim().split('\n')) {
@@ -30,7 +27,7 @@ let byName: Map<string, string> | undefined;
 async function containers(): Promise<Map<string, string>> {
   if (byName === undefined) {
     const format = '{{.Names}} {{.Label "com.docker.compose.service"}}';
-    const { stdout } = await exec('docker', ['ps', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--format', format]);
+    const { stdout } = await execa('docker', ['ps', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--format', format]);
     byName = new Map(stdout.trim().split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string]));
     if (byName.size === 0) throw new Error(`no container of compose project ${PROJECT} runs: make up first`);
   }

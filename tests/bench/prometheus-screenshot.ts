@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { freePort } from '@go-micro/testkit/free-port.js';
 import { spawnManaged } from '@go-micro/testkit/managed-process.js';
-import { repoRoot } from '@go-micro/testkit/service-process.js';
-import { SERVICE_NAMES as SERVICES } from '@go-micro/testkit/services.js';
+import { repoRoot, SERVICE_NAMES as SERVICES } from '@go-micro/testkit/services.js';
 import { startSystem } from '@go-micro/testkit/system.js';
 import { load, routes } from './load.js';
 

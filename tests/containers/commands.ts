@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Every command's whole output goes here, one file per run of the suite. */
@@ -32,41 +32,21 @@ const OUR_LINES = /^(stack|images|engine|npm-cache|build-tools): |^!! /;
  * Throws on a non-zero exit (unless check is false) with the command's last lines, so a failure
  * says what went wrong without opening the log.
  */
-export function run(command: string, args: string[], options: RunOptions = {}): Promise<Ran> {
+export async function run(command: string, args: string[], options: RunOptions = {}): Promise<Ran> {
   const { env = {}, check = true, timeoutMs = 10 * 60_000, echo = false } = options;
   mkdirSync(LOG_DIR, { recursive: true });
   const shown = `${Object.entries(env).map(([k, v]) => `${k}=${v} `).join('')}${command} ${args.join(' ')}`;
   appendFileSync(LOG_FILE, `\n$ ${shown}\n`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let output = '';
-    let partial = '';
-    const take = (chunk: string, isStdout: boolean) => {
-      if (isStdout) stdout += chunk;
-      output += chunk;
-      appendFileSync(LOG_FILE, chunk);
-      if (!echo) return;
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop()!;
-      for (const line of lines) if (OUR_LINES.test(line)) process.stderr.write(`${line}\n`);
-    };
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => take(chunk, true));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => take(chunk, false));
-    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`${command}: ${error.message}`));
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      const result = { code: code ?? 128, stdout, output };
-      if (!check || code === 0) return resolve(result);
-      const tail = output.trimEnd().split('\n').slice(-25).join('\n');
-      const why = signal ? `was stopped by ${signal}${signal === 'SIGTERM' ? ` after ${timeoutMs / 1000} s` : ''}` : `exited with ${code}`;
-      reject(new Error(`\`${shown}\` ${why}; its last lines (all of it: ${LOG_FILE}):\n${tail}`));
-    });
-  });
+  const toLog = { file: LOG_FILE, append: true };
+  const subprocess = execa(command, args, { cwd: REPO_ROOT, env, stdout: ['pipe', toLog], stderr: ['pipe', toLog], all: true, timeout: timeoutMs, reject: false });
+  if (echo) for await (const line of subprocess.iterable({ from: 'all' })) if (OUR_LINES.test(line)) process.stderr.write(`${line}\n`);
+  const result = await subprocess;
+  if (result.exitCode === undefined && !result.isTerminated) throw new Error(result.shortMessage); // it could not start
+  const ran = { code: result.exitCode ?? 128, stdout: result.stdout, output: result.all };
+  if (!check || result.exitCode === 0) return ran;
+  const tail = result.all.trimEnd().split('\n').slice(-25).join('\n');
+  const why = result.timedOut ? `was stopped after ${timeoutMs / 1000} s` : result.signal ? `was stopped by ${result.signal}` : `exited with ${result.exitCode}`;
+  throw new Error(`\`${shown}\` ${why}; its last lines (all of it: ${LOG_FILE}):\n${tail}`);
 }
 
 /** `make <target>` from the repository root with these variables. */

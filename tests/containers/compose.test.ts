@@ -6,8 +6,8 @@ import { uniqueName } from '@go-micro/testkit/unique-name.js';
 import { MongoClient } from 'mongodb';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { StoredLogs } from '../system/stored-logs.js';
-import { everyButtonWorks, launchChromium, openTestPage } from '../e2e/test-page.js';
+import { StoredLogs } from '@go-micro/testkit/stored-logs.js';
+import { everyButtonWorks, launchChromium, openTestPage } from '@go-micro/testkit/test-page.js';
 import { docker, lines, make, run, waitFor } from './commands.js';
 import { brokerPost, choosePorts, containersWith, healthOf, listenerStatus, payloads, SERVICE_IMAGES, TEST_PROJECT, TEST_TAG } from './stack.js';
 

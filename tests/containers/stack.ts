@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { freePorts } from '@go-micro/testkit/free-port.js';
 import { postJSON } from '@go-micro/testkit/http.js';
+import type { ListenerStatus } from '@go-micro/testkit/listener-status.js';
 import { SERVICES } from '@go-micro/testkit/services.js';
 import { docker, lines, run } from './commands.js';
 
@@ -30,13 +31,6 @@ export async function containersWith(label: string, ...more: string[]): Promise<
 }
 
 /** What one listener says of itself on GET /health, asked inside its container (it publishes no port). */
-export interface ListenerStatus {
-  connected: boolean;
-  consuming: boolean;
-  inFlight: number;
-  settled: number;
-  redelivered: number;
-}
 export async function listenerStatus(container: string): Promise<ListenerStatus | undefined> {
   const script = "fetch('http://127.0.0.1:' + process.env.PORT + '/health').then(async (r) => console.log(r.status === 200 ? JSON.stringify((await r.json()).data) : ''))";
   const { stdout, code } = await run('docker', ['exec', container, 'node', '-e', script], { check: false });

@@ -1,7 +1,7 @@
 import { mailCatcherClient, type MailCatcherClient } from '@go-micro/testkit/mail-catcher-client.js';
 import { uniqueName } from '@go-micro/testkit/unique-name.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StoredLogs } from '../system/stored-logs.js';
+import { StoredLogs } from '@go-micro/testkit/stored-logs.js';
 import { docker, lines, make, run, waitFor } from './commands.js';
 import { choosePorts, containersWith, listenerStatus, payloads, SERVICE_IMAGES, TEST_PROJECT, TEST_TAG, viaCaddy } from './stack.js';
 

@@ -3,7 +3,7 @@ import { MongoClient } from 'mongodb';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSystem, type System } from '@go-micro/testkit/system.js';
-import { click, everyButtonWorks, launchChromium, openTestPage, received } from './test-page.js';
+import { click, everyButtonWorks, launchChromium, openTestPage, received } from '@go-micro/testkit/test-page.js';
 
 // The whole system as `make dev` runs it, driven through the page in Debian's Chromium.
 // With a FerretDB and Mailpit of its own: the page's buttons send fixed names and

@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '@go-micro/testkit/free-port.js';
 import { postJSON } from '@go-micro/testkit/http.js';
-import { spawnManaged } from '@go-micro/testkit/managed-process.js';
-import { repoRoot } from '@go-micro/testkit/service-process.js';
+import { spawnService } from '@go-micro/testkit/service-process.js';
 import { sharedFerretDB, sharedMailCatcher } from '@go-micro/testkit/shared-servers.js';
 import { startSystem, type System } from '@go-micro/testkit/system.js';
 import { uniqueName } from '@go-micro/testkit/unique-name.js';
@@ -65,15 +63,14 @@ describe('admin tokens', () => {
 
   it("when started in production with the old Kubernetes Secret's TOKEN_SECRET, refuses to start, naming it, and exits 1", async () => {
     const random = () => randomBytes(32).toString('hex');
-    const auth = spawnManaged('authentication', process.execPath, [resolve(repoRoot, 'authentication-service/dist/main.js')], {
+    const auth = spawnService('authentication', {
+      port: await freePort(),
       env: {
         DEPLOY_ENV: 'production',
         TOKEN_SECRET: 'dev-only-token-secret-change-me-in-production',
         ADMIN_PASSWORD: random(),
         DSN: system.database.url,
         RABBIT_URL: `amqp://go-micro:${random()}@127.0.0.1:9`,
-        PORT: String(await freePort()),
-        LOG_PRETTY: 'false',
       },
     });
 

@@ -4,7 +4,8 @@ import { loadLogsProto, type LogServiceClient } from '@go-micro/contracts/logs-g
 import { sharedFerretDB, sharedMailCatcher } from '@go-micro/testkit/shared-servers.js';
 import { SERVICE_NAMES } from '@go-micro/testkit/services.js';
 import { startSystem, type ServiceName, type System } from '@go-micro/testkit/system.js';
-import { connectionsTo, expectAllAlive, expectNothingStoredOrMailed, MARK, rawConnection, rssMiB, StoredLogs, trickle } from './hostile-kit.js';
+import { StoredLogs } from '@go-micro/testkit/stored-logs.js';
+import { connectionsTo, expectAllAlive, expectNothingStoredOrMailed, MARK, rawConnection, rssMiB, trickle } from './hostile-kit.js';
 
 // The whole system as processes, attacked at its ports the way the issue found it open: frames that
 // crashed the logger, connections that pinned its memory, clients too slow to ever finish a request.

@@ -9,8 +9,9 @@ import { postJSON, postUntyped } from '@go-micro/testkit/http.js';
 import { sharedMailCatcher } from '@go-micro/testkit/shared-servers.js';
 import { startSystem, type ServiceName, type System } from '@go-micro/testkit/system.js';
 import { uniqueName } from '@go-micro/testkit/unique-name.js';
-import { listenerStatus } from '../system/listener-status.js';
-import { expectAllAlive, StoredLogs } from './hostile-kit.js';
+import { listenerStatus } from '@go-micro/testkit/listener-status.js';
+import { StoredLogs } from '@go-micro/testkit/stored-logs.js';
+import { expectAllAlive } from './hostile-kit.js';
 
 // The system at its default limits, attacked where the issue found it weak: the dashboard's logins, its
 // login page, a caller retrying a 503 or 504 across a MongoDB outage, and bodies sent without a type.

@@ -1,12 +1,11 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { promisify } from 'node:util';
+import { execa } from 'execa';
 import { expect } from 'vitest';
 import { SERVICE_NAMES } from '@go-micro/testkit/services.js';
 import type { ServiceName, System } from '@go-micro/testkit/system.js';
-import { StoredLogs } from '../system/stored-logs.js';
+import type { StoredLogs } from '@go-micro/testkit/stored-logs.js';
 
 /** Every hostile log entry, mail subject and recipient carries this, so "nothing stored, nothing mailed" is one query. */
 export const MARK = 'hostile';
@@ -22,7 +21,7 @@ export async function rssMiB(pid: number): Promise<number> {
 
 /** TCP connections established to a local port, as the kernel counts them (both ends are on this machine: the server's side). */
 export async function connectionsTo(port: number): Promise<number> {
-  const { stdout } = await promisify(execFile)('ss', ['-Htn', 'state', 'established', `( sport = :${port} )`]);
+  const { stdout } = await execa('ss', ['-Htn', 'state', 'established', `( sport = :${port} )`]);
   return stdout.split('\n').filter(Boolean).length;
 }
 
@@ -85,8 +84,6 @@ export async function trickle(connection: RawConnection, text: string, everyMs: 
   connection.socket.destroy();
   return elapsed;
 }
-
-export { StoredLogs };
 
 /** One request on a connection of its own (closed after it): the reply's status, or undefined if the connection was closed first or nothing came within `timeoutMs`. */
 export async function requestOnNewConnection(port: number, request: string, timeoutMs = 30_000): Promise<number | undefined> {

@@ -5,7 +5,8 @@ import { LOG_EXCHANGE } from '@go-micro/contracts';
 import { postJSON } from '@go-micro/testkit/http.js';
 import { sharedFerretDB, sharedMailCatcher } from '@go-micro/testkit/shared-servers.js';
 import { startSystem, type ServiceName, type System } from '@go-micro/testkit/system.js';
-import { expectAllAlive, expectNothingStoredOrMailed, MARK, StoredLogs } from './hostile-kit.js';
+import { StoredLogs } from '@go-micro/testkit/stored-logs.js';
+import { expectAllAlive, expectNothingStoredOrMailed, MARK } from './hostile-kit.js';
 
 // The whole system as processes, sent what no page of the course sends: bodies too large, too deep or not
 // JSON, requests from other sites, floods of logins and mails, forged senders, and queue messages that are no events.

@@ -4,8 +4,8 @@ import { postJSON } from '@go-micro/testkit/http.js';
 import { sharedFerretDB } from '@go-micro/testkit/shared-servers.js';
 import { startSystem, type System } from '@go-micro/testkit/system.js';
 import { uniqueName } from '@go-micro/testkit/unique-name.js';
-import { listenerStatus } from './listener-status.js';
-import { StoredLogs } from './stored-logs.js';
+import { listenerStatus } from '@go-micro/testkit/listener-status.js';
+import { StoredLogs } from '@go-micro/testkit/stored-logs.js';
 
 // broker → RabbitMQ → listener → logger → MongoDB, as processes, with two listener replicas on one queue as swarm runs them.
 let system: System;

@@ -4,7 +4,7 @@ import { postJSON } from '@go-micro/testkit/http.js';
 import { sharedFerretDB, sharedMailCatcher } from '@go-micro/testkit/shared-servers.js';
 import { startSystem, type System } from '@go-micro/testkit/system.js';
 import { uniqueName } from '@go-micro/testkit/unique-name.js';
-import { StoredLogs } from './stored-logs.js';
+import { StoredLogs } from '@go-micro/testkit/stored-logs.js';
 
 // The broker, the authentication, logger and mail services as processes, on the run's FerretDB and Mailpit.
 let system: System;

@@ -5,9 +5,9 @@ import { postJSON } from '@go-micro/testkit/http.js';
 import { sharedMailCatcher } from '@go-micro/testkit/shared-servers.js';
 import { startSystem, type System } from '@go-micro/testkit/system.js';
 import { uniqueName } from '@go-micro/testkit/unique-name.js';
-import { listenerStatus } from './listener-status.js';
+import { listenerStatus } from '@go-micro/testkit/listener-status.js';
 import { startSlowLink, type SlowLink } from './slow-link.js';
-import { StoredLogs } from './stored-logs.js';
+import { StoredLogs } from '@go-micro/testkit/stored-logs.js';
 
 // broker → RabbitMQ → listener → logger → MongoDB as processes, through restarts and cuts.
 // A FerretDB of this file's own, since a test stops it; the logger reaches it through a slow link,

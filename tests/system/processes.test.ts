@@ -3,7 +3,7 @@ import { postJSON } from '@go-micro/testkit/http.js';
 import { sharedFerretDB } from '@go-micro/testkit/shared-servers.js';
 import { startSystem, type ServiceName, type System } from '@go-micro/testkit/system.js';
 import { uniqueName } from '@go-micro/testkit/unique-name.js';
-import { StoredLogs } from './stored-logs.js';
+import { StoredLogs } from '@go-micro/testkit/stored-logs.js';
 
 // The built services (dist/main.js), started as `make dev` starts them: proves main.ts, config and the proto path.
 let system: System;

@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startFerretDB, type FerretDB } from '@go-micro/testkit/ferretdb.js';
 import { freePorts } from '@go-micro/testkit/free-port.js';
 import { postJSON } from '@go-micro/testkit/http.js';
-import { startService, type ServiceProcess } from '@go-micro/testkit/service-process.js';
+import { serviceHealthy, spawnService, type ServiceProcess } from '@go-micro/testkit/service-process.js';
 import { uniqueName } from '@go-micro/testkit/unique-name.js';
 
 // The logger as a process, started before its MongoDB, as a swarm or a machine's boot may start them.
@@ -16,29 +16,23 @@ afterAll(async () => {
 describe('the logger started before MongoDB', () => {
   it('keeps trying, and once MongoDB is up it connects, answers ready and stores entries', async () => {
     const [mongoPort, port, rpcPort, grpcPort] = await freePorts(4);
-    let spawned: ServiceProcess | undefined;
     const url = `http://127.0.0.1:${port}`;
-    const starting = startService(
-      'logger',
-      'logger-service',
-      {
+    logger = spawnService('logger', {
+      port: port!,
+      env: {
         MONGO_URL: `mongodb://127.0.0.1:${mongoPort}`,
-        PORT: String(port),
         RPC_PORT: String(rpcPort),
         GRPC_PORT: String(grpcPort),
         AUTH_SERVICE_URL: 'http://127.0.0.1:9',
         // Each attempt gives up within half a second, so several fail before MongoDB is up.
         MONGO_TIMEOUT_MS: '500',
       },
-      `${url}/ready`,
-      { timeoutMs: 45_000, onSpawn: (service) => (spawned = service) },
-    );
-    // MongoDB comes up only once two of the logger's attempts have found nothing listening.
-    await vi.waitUntil(() => (spawned?.output().match(/waiting for MongoDB/g)?.length ?? 0) >= 2, { timeout: 30_000, interval: 100 });
+    });
+    // Two attempts have found nothing listening before MongoDB starts.
+    await logger.waitForOutput(/waiting for MongoDB[\s\S]*waiting for MongoDB/, 30_000);
     ferret = await startFerretDB({ port: mongoPort });
-    logger = await starting;
+    await serviceHealthy(logger, port!);
 
-    expect(logger.output()).toMatch(/waiting for MongoDB[\s\S]*waiting for MongoDB/);
     expect(logger.output()).not.toContain('Topology is closed');
     const { status } = await postJSON(`${url}/log`, { name: uniqueName('late'), data: 'stored after MongoDB came up' });
     expect(status).toBe(202);

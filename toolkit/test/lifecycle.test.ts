@@ -1,26 +1,17 @@
-import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { once } from 'node:events';
-import { promisify } from 'node:util';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { execaNode } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeServer, createHttpApp, createLogger, HTTP_LIMITS, listen, reply } from '../src/index.js';
 
 const fixture = new URL('./fixtures/crashing-service.ts', import.meta.url).pathname;
 
 /** Runs the crashing fixture under tsx and returns how it ended. */
-async function runCrashing(crash: string): Promise<{ code: number | null; stdout: string }> {
-  try {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture], {
-      env: { ...process.env, CRASH: crash, LOG_PRETTY: 'false' },
-      timeout: 30_000,
-    });
-    return { code: 0, stdout };
-  } catch (err) {
-    const { code, stdout } = err as { code: number | null; stdout: string };
-    return { code, stdout };
-  }
+async function runCrashing(crash: string): Promise<{ code: number | undefined; stdout: string }> {
+  const { exitCode, stdout } = await execaNode(fixture, { nodeOptions: ['--import', 'tsx'], env: { CRASH: crash, LOG_PRETTY: 'false' }, timeout: 30_000, reject: false });
+  return { code: exitCode, stdout };
 }
 
 describe('a service that crashes', () => {

@@ -1,6 +1,5 @@
 import { rm } from 'node:fs/promises';
 import { MongoClient } from 'mongodb';
-import pRetry, { AbortError } from 'p-retry';
 import { spawnManaged } from './managed-process.js';
 import { toolBinary } from './tool-binary.js';
 
@@ -59,32 +58,12 @@ export async function startFerretDB(options: FerretDBOptions = {}): Promise<Ferr
     dataDir = dir;
     const address = { host: host!, port: Number(boundPort) };
     const url = `mongodb://${address.host}:${address.port}`;
-    await answersPing(url, startTimeoutMs, () => server.assertRunning());
+    const client = new MongoClient(url, { directConnection: true, serverSelectionTimeoutMS: 1_000 });
+    const answersPing = () => client.db('admin').command({ ping: 1 }).then(() => true, () => false);
+    await server.waitUntil(`answer ping on ${url}`, answersPing, startTimeoutMs).finally(() => client.close());
     return { url, ...address, pid: server.pid, stop };
   } catch (error) {
     await stop();
     throw error;
-  }
-}
-
-/** Resolves once the server at `url` answers the ping command; `assertAlive` throwing stops the wait. */
-async function answersPing(url: string, timeoutMs: number, assertAlive: () => void): Promise<void> {
-  const client = new MongoClient(url, { directConnection: true, serverSelectionTimeoutMS: 1_000 });
-  try {
-    await pRetry(
-      async () => {
-        try {
-          assertAlive();
-        } catch (error) {
-          throw new AbortError(error as Error);
-        }
-        await client.db('admin').command({ ping: 1 });
-      },
-      { retries: Infinity, minTimeout: 50, factor: 1, maxRetryTime: timeoutMs },
-    );
-  } catch (error) {
-    throw new Error(`FerretDB did not answer ping on ${url}: ${(error as Error).message}`, { cause: error });
-  } finally {
-    await client.close();
   }
 }

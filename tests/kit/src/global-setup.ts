@@ -12,7 +12,7 @@ import { buildTools } from './tool-binary.js';
  * stops or breaks its server starts one of its own instead.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  await buildTools();
+  await buildTools('ferretdb', 'mailpit');
   const [mongo, mail] = await Promise.all([startFerretDB(), startMailCatcher()]);
   project.provide('sharedFerretDB', { url: mongo.url, host: mongo.host, port: mongo.port });
   project.provide('sharedMailCatcher', { smtpHost: mail.smtpHost, smtpPort: mail.smtpPort, apiUrl: mail.apiUrl });

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
-import pRetry, { AbortError } from 'p-retry';
 import { freePorts } from './free-port.js';
 import { spawnManaged, type ManagedProcess } from './managed-process.js';
-import { repoRoot } from './service-process.js';
+import { repoRoot } from './services.js';
 import { toolBinary } from './tool-binary.js';
 
 /** One span as Jaeger's query API (/api/traces/<id>) gives it. */
@@ -50,24 +49,17 @@ export async function startJaeger(startTimeoutMs = 30_000): Promise<Jaeger> {
     const response = await fetch(`${queryUrl}${path}`, { signal: AbortSignal.timeout(2_000) });
     return { status: response.status, body: (await response.json()) as { data?: unknown } };
   };
+  // Both ports: the query API answers, and the OTLP receiver takes an (empty) export.
+  const answers = async () => {
+    const query = await getJson('/api/services').catch(() => undefined);
+    const otlp = await fetch(`${otlpEndpoint}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
+    return query?.status === 200 && otlp?.ok === true;
+  };
   try {
-    await pRetry(
-      async () => {
-        try {
-          process.assertRunning();
-        } catch (error) {
-          throw new AbortError(error as Error);
-        }
-        const query = await getJson('/api/services').catch(() => undefined);
-        // Both ports: the query API answers, and the OTLP receiver takes an (empty) export.
-        const otlp = await fetch(`${otlpEndpoint}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
-        if (query?.status !== 200 || !otlp?.ok) throw new Error(`jaeger did not answer within ${startTimeoutMs} ms`);
-      },
-      { retries: Infinity, minTimeout: 100, factor: 1, maxRetryTime: startTimeoutMs },
-    );
+    await process.waitUntil(`answer on ${queryUrl} and ${otlpEndpoint}`, answers, startTimeoutMs);
   } catch (err) {
     await process.stop();
-    throw new Error(`${(err as Error).message}\njaeger printed:\n${process.output()}`);
+    throw err;
   }
   return {
     otlpEndpoint,

@@ -1,3 +1,4 @@
+import { MailpitClient, type MailpitEmailAddressResponse } from 'mailpit-api';
 import pRetry from 'p-retry';
 
 export interface MailAddress {
@@ -36,60 +37,21 @@ export interface MailCatcherClient {
   waitForMessage(predicate: (message: CaughtMessage) => boolean, timeoutMs?: number): Promise<CaughtMessage>;
 }
 
-// Fields of Mailpit's API (v1) that this client reads.
-interface MailpitAddress {
-  Name: string;
-  Address: string;
-}
-interface MailpitSummary {
-  ID: string;
-  From: MailpitAddress | null;
-  To: MailpitAddress[] | null;
-  Subject: string;
-  Snippet: string;
-  Created: string;
-}
-interface MailpitMessage {
-  ID: string;
-  From: MailpitAddress | null;
-  To: MailpitAddress[] | null;
-  Subject: string;
-  HTML: string;
-  Text: string;
-}
-
-const requestTimeoutMs = 5_000;
 const pageSize = 1_000; // more than Mailpit keeps by default (500)
 
-/** A client of Mailpit's HTTP API at `apiUrl`, e.g. http://127.0.0.1:8025. */
+/** A client of Mailpit's HTTP API at `apiUrl`, e.g. http://127.0.0.1:8025, through mailpit-api. */
 export function mailCatcherClient(apiUrl: string): MailCatcherClient {
   const base = apiUrl.replace(/\/+$/, '');
-
-  async function request(method: string, path: string): Promise<Response> {
-    const response = await fetch(`${base}${path}`, { method, signal: AbortSignal.timeout(requestTimeoutMs) });
-    if (!response.ok) {
-      throw new Error(`mail catcher: ${method} ${base}${path} answered ${response.status}: ${await response.text()}`);
-    }
-    return response;
-  }
+  const mailpit = new MailpitClient(base);
 
   async function listMessages(): Promise<MessageSummary[]> {
-    const body = (await (await request('GET', `/api/v1/messages?limit=${pageSize}`)).json()) as {
-      messages: MailpitSummary[];
-    };
-    return body.messages.map((m) => ({
-      id: m.ID,
-      from: address(m.From),
-      to: (m.To ?? []).map(address),
-      subject: m.Subject,
-      snippet: m.Snippet,
-      created: m.Created,
-    }));
+    const { messages } = await mailpit.listMessages(0, pageSize);
+    return messages.map((m) => ({ id: m.ID, from: address(m.From), to: addresses(m.To), subject: m.Subject, snippet: m.Snippet, created: m.Created }));
   }
 
   async function getMessage(id: string): Promise<CaughtMessage> {
-    const m = (await (await request('GET', `/api/v1/message/${encodeURIComponent(id)}`)).json()) as MailpitMessage;
-    return { id: m.ID, from: address(m.From), to: (m.To ?? []).map(address), subject: m.Subject, html: m.HTML, text: m.Text };
+    const m = await mailpit.getMessageSummary(id);
+    return { id: m.ID, from: address(m.From), to: addresses(m.To), subject: m.Subject, html: m.HTML, text: m.Text };
   }
 
   async function waitForMessage(predicate: (message: CaughtMessage) => boolean, timeoutMs = 10_000) {
@@ -113,6 +75,6 @@ export function mailCatcherClient(apiUrl: string): MailCatcherClient {
 
 class NotCaughtYet extends Error {}
 
-function address(a: MailpitAddress | null): MailAddress {
-  return { name: a?.Name ?? '', address: a?.Address ?? '' };
-}
+// Mailpit sends null for a message without a sender or recipients.
+const address = (a: MailpitEmailAddressResponse | null): MailAddress => ({ name: a?.Name ?? '', address: a?.Address ?? '' });
+const addresses = (list: MailpitEmailAddressResponse[] | null): MailAddress[] => (list ?? []).map(address);

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import pRetry, { AbortError } from 'p-retry';
+import { MailpitClient } from 'mailpit-api';
 import { freePorts } from './free-port.js';
 import { mailCatcherClient, type MailCatcherClient } from './mail-catcher-client.js';
 import { spawnManaged } from './managed-process.js';
@@ -55,18 +55,10 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
 
   const apiUrl = `http://${host}:${httpPort}`;
   try {
-    await pRetry(
-      async () => {
-        try {
-          server.assertRunning();
-        } catch (error) {
-          throw new AbortError(error as Error);
-        }
-        if (!(await answers(`${apiUrl}/readyz`)) || !(await acceptsTcp(host, smtpPort))) {
-          throw new Error(`Mailpit did not answer on ${apiUrl} and SMTP ${host}:${smtpPort} within ${startTimeoutMs} ms`);
-        }
-      },
-      { retries: Infinity, minTimeout: 50, factor: 1, maxRetryTime: startTimeoutMs },
+    await server.waitUntil(
+      `answer on ${apiUrl} and SMTP ${host}:${smtpPort}`,
+      async () => (await answers(`${apiUrl}/readyz`)) && (await acceptsTcp(host, smtpPort)),
+      startTimeoutMs,
     );
     // A port the caller chose may be taken by another server: Mailpit then exits.
     server.assertRunning();
@@ -74,10 +66,9 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     await stop();
     throw error;
   }
-  // No IDs in the body: Mailpit deletes every message.
+  // Without IDs, Mailpit deletes every message.
   const deleteAll = async () => {
-    const response = await fetch(`${apiUrl}/api/v1/messages`, { method: 'DELETE', signal: AbortSignal.timeout(5_000) });
-    if (!response.ok) throw new Error(`mail catcher: DELETE ${apiUrl}/api/v1/messages answered ${response.status}`);
+    await new MailpitClient(apiUrl).deleteMessages();
   };
   return { ...mailCatcherClient(apiUrl), smtpHost: host, smtpPort, httpPort, pid: server.pid, deleteAll, stop };
 }

@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { execa } from 'execa';
 
 /** The machine's RabbitMQ; CI and developers share it, so every test run works in a vhost of its own. */
 export const RABBIT_BASE_URL = process.env.TEST_RABBIT_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -18,7 +15,7 @@ export interface TestVhost {
 }
 
 // Each call starts an Erlang node and takes a second or two; tests use it only to set up and to cut connections.
-const rabbitmqctl = (...args: string[]) => run('rabbitmqctl', ['--quiet', ...args], { timeout: 60_000 });
+const rabbitmqctl = (...args: string[]) => execa('rabbitmqctl', ['--quiet', ...args], { timeout: 60_000 });
 
 /** Creates an empty vhost with a unique name that the test user may use fully; delete() removes it and all in it. */
 export async function createTestVhost(prefix = 'gomicro_test'): Promise<TestVhost> {

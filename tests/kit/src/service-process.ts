@@ -1,58 +1,67 @@
 import { dirname, resolve } from 'node:path';
-import pRetry, { AbortError } from 'p-retry';
 import { spawnManaged, type ManagedProcess } from './managed-process.js';
-import { repoRoot } from './services.js';
+import { repoRoot, serviceNamed, type ServiceName } from './services.js';
 
-export { repoRoot };
+// The one place that starts a service as a process: the system, the tests of a single service
+// process and the bench all come through here.
 
 export type ServiceProcess = ManagedProcess & { name: string };
 
-export interface StartServiceOptions {
-  /** How long it may take to answer `healthUrl` (30 s). */
-  timeoutMs?: number;
+export interface ServiceOptions {
+  /** Where it listens: its PORT. */
+  port: number;
+  /** Its environment besides PORT, over LOG_PRETTY=false and LOG_LEVEL=warn. */
+  env?: Record<string, string>;
+  /** Its name in messages: the service's by default, a replica's (listener-1) where several run. */
+  label?: string;
   /** A file for its standard output instead of this process. */
   stdoutFile?: string | undefined;
   /** The `node` to run it with; this process's own by default (the bench can take the images' Node). */
   node?: string | undefined;
-  /** Called with the process as soon as it is spawned, before it is healthy (to watch its output). */
-  onSpawn?: (service: ServiceProcess) => void;
 }
 
+export interface HealthOptions {
+  /** What it must answer 200 on to count as started: /ready (its dependencies answer; the default) or /ping (alive). */
+  health?: '/ready' | '/ping';
+  /** How long that may take (30 s). */
+  timeoutMs?: number;
+}
+
+export type StartServiceOptions = ServiceOptions & HealthOptions;
+
 /**
- * Starts a built service as `make dev` does (`node.sh <dir>/dist/main.js`, the Node flags of
- * its image, with its environment) and resolves once `healthUrl` answers 200.
+ * Spawns a built service as `make dev` does: `node.sh <folder>/dist/main.js` (the Node flags of
+ * its image), in its folder from services.json, with its environment. Does not wait for it: a
+ * test of how it refuses to start watches its output and exit code.
  */
-export async function startService(
-  name: string,
-  dir: string,
-  env: Record<string, string>,
-  healthUrl: string,
-  options: StartServiceOptions = {},
-): Promise<ServiceProcess> {
-  const { timeoutMs = 30_000, stdoutFile, node = process.execPath, onSpawn } = options;
-  const service = spawnManaged(name, resolve(repoRoot, 'node.sh'), [resolve(repoRoot, dir, 'dist/main.js')], {
-    cwd: resolve(repoRoot, dir),
-    ...(stdoutFile === undefined ? {} : { stdoutFile }),
+export function spawnService(name: ServiceName, options: ServiceOptions): ServiceProcess {
+  const { port, env, label = name, stdoutFile, node = process.execPath } = options;
+  const folder = resolve(repoRoot, serviceNamed(name).folder);
+  const service = spawnManaged(label, resolve(repoRoot, 'node.sh'), [resolve(folder, 'dist/main.js')], {
+    cwd: folder,
+    stdoutFile,
     // node.sh runs the first `node` on PATH.
-    env: { LOG_PRETTY: 'false', LOG_LEVEL: 'warn', PATH: `${dirname(node)}:${process.env.PATH ?? ''}`, ...env },
+    env: { LOG_PRETTY: 'false', LOG_LEVEL: 'warn', PATH: `${dirname(node)}:${process.env.PATH ?? ''}`, ...env, PORT: String(port) },
   });
-  onSpawn?.({ ...service, name });
+  return { ...service, name: label };
+}
+
+/** Resolves once a service listening on `port` answers its health path with 200; fails, with its output, if it ends first or never does. */
+export function serviceHealthy(service: ManagedProcess, port: number, options: HealthOptions = {}): Promise<void> {
+  const { health = '/ready', timeoutMs = 30_000 } = options;
+  const url = `http://127.0.0.1:${port}${health}`;
+  const answers = () => fetch(url, { signal: AbortSignal.timeout(1_000) }).then((response) => response.ok, () => false);
+  return service.waitUntil(`answer ${url} with 200`, answers, timeoutMs);
+}
+
+/** Spawns a service and resolves once it answers its health path with 200; if it does not, stops it and fails with its output. */
+export async function startService(name: ServiceName, options: StartServiceOptions): Promise<ServiceProcess> {
+  const service = spawnService(name, options);
   try {
-    await pRetry(
-      async () => {
-        try {
-          service.assertRunning();
-        } catch (error) {
-          throw new AbortError(error as Error);
-        }
-        const response = await fetch(healthUrl, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
-        if (!response?.ok) throw new Error(`${name} did not answer ${healthUrl} with 200 within ${timeoutMs} ms`);
-      },
-      { retries: Infinity, minTimeout: 100, factor: 1, maxRetryTime: timeoutMs },
-    );
-  } catch (err) {
+    await serviceHealthy(service, options.port, options);
+  } catch (error) {
     await service.stop();
-    throw new Error(`${(err as Error).message}\n${name} printed:\n${service.output()}`);
+    throw error;
   }
-  return { ...service, name };
+  return service;
 }

@@ -5,7 +5,7 @@ import { startMailCatcher, type MailCatcher, type SharedMailCatcher } from './ma
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { createTestVhost, type TestVhost } from './rabbitmq.js';
 import { startService, type ServiceProcess } from './service-process.js';
-import { serviceNamed, type ServiceName } from './services.js';
+import type { ServiceName } from './services.js';
 
 export type { ServiceName };
 
@@ -99,20 +99,17 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const running = new Map<string, ServiceProcess>();
   const key = (name: ServiceName, replica: number) => `${name}#${replica}`;
   const start = async (name: ServiceName, replica = 0, extraEnv: Record<string, string> = {}) => {
-    // Ready (/ready: its own dependency answers, the listener consumes), or only alive (/ping).
-    const healthPath = options.aliveOnly?.includes(name) ? '/ping' : '/ready';
-    const port = portOf.get(name)![replica]!;
     const label = replicasOf(name) > 1 ? `${name}-${replica}` : name;
-    running.set(
-      key(name, replica),
-      await startService(
-        label,
-        serviceNamed(name).folder,
-        { ...envOf[name], ...options.env?.[name], ...extraEnv, PORT: `${port}` },
-        `${url(name, replica)}${healthPath}`,
-        { stdoutFile: options.logDir === undefined ? undefined : join(options.logDir, `${label}.log`), node: options.node },
-      ),
-    );
+    const service = await startService(name, {
+      port: portOf.get(name)![replica]!,
+      env: { ...envOf[name], ...options.env?.[name], ...extraEnv },
+      label,
+      // Ready (its own dependency answers, the listener consumes), or only alive.
+      health: options.aliveOnly?.includes(name) ? '/ping' : '/ready',
+      stdoutFile: options.logDir === undefined ? undefined : join(options.logDir, `${label}.log`),
+      node: options.node,
+    });
+    running.set(key(name, replica), service);
   };
   const stop = async (name: ServiceName, replica = 0) => {
     const service = running.get(key(name, replica));

@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 
-export type ToolName = 'ferretdb' | 'mailpit' | 'jaeger';
+/** The Go programs scripts/build-tools.sh builds: the tests' servers and the deployment checks' validators. */
+export type ToolName = 'ferretdb' | 'mailpit' | 'jaeger' | 'compose-check' | 'k8s-check' | 'actionlint';
 
 const buildScript = fileURLToPath(new URL('../../../scripts/build-tools.sh', import.meta.url));
-const builds = new Map<string, Promise<string>>();
+const builds = new Map<ToolName, Promise<string>>();
 
 /**
  * The path of a tool's binary, built by scripts/build-tools.sh into the cache
@@ -12,33 +13,23 @@ const builds = new Map<string, Promise<string>>();
  * minutes (the script prints its progress on stderr); later calls are instant.
  */
 export function toolBinary(tool: ToolName): Promise<string> {
-  let build = builds.get(tool);
-  if (build === undefined) {
-    build = runBuildScript(tool).then((paths) => paths[0]!);
+  return builds.get(tool) ?? build([tool])[0]!;
+}
+
+/** Builds these tools, one after the other (each build already keeps both cores busy); meant for a test runner's global setup, which has no timeout. */
+export async function buildTools(...tools: ToolName[]): Promise<void> {
+  const missing = tools.filter((tool) => !builds.has(tool));
+  if (missing.length > 0) await Promise.all(build(missing));
+}
+
+/** One run of the script for `tools`; it prints their paths on stdout, in order, and its progress on stderr. */
+function build(tools: ToolName[]): Promise<string>[] {
+  const printed = execa('bash', [buildScript, ...tools], { stderr: 'inherit', lines: true });
+  return tools.map((tool, i) => {
+    const path = printed.then(({ stdout }) => stdout[i]!);
+    builds.set(tool, path);
     // A failed build is not remembered, so a later call tries again.
-    build.catch(() => builds.delete(tool));
-    builds.set(tool, build);
-  }
-  return build;
-}
-
-/** Builds every tool; meant for a test runner's global setup, which has no timeout. */
-export async function buildTools(): Promise<void> {
-  // One after the other: each build already keeps both cores busy.
-  await toolBinary('ferretdb');
-  await toolBinary('mailpit');
-}
-
-function runBuildScript(target: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [buildScript, target], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const paths = stdout.split('\n').filter((line) => line !== '');
-      if (code === 0 && paths.length > 0) resolve(paths);
-      else reject(new Error(`${buildScript} ${target} failed (exit ${code}); its messages are above`));
-    });
+    path.catch(() => builds.delete(tool));
+    return path;
   });
 }

@@ -1,6 +1,6 @@
-import type { System } from '@go-micro/testkit/system.js';
+import type { System } from './system.js';
 
-/** What a listener says of itself on GET /health (its consumer's counters). */
+/** What a listener says of itself on GET /health (its consumer's counters), natively or in a container. */
 export interface ListenerStatus {
   connected: boolean;
   consuming: boolean;

@@ -1,9 +1,9 @@
-import type { CaughtMessage } from '@go-micro/testkit/mail-catcher-client.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect, it } from 'vitest';
+import type { CaughtMessage } from './mail-catcher-client.js';
 
 // The test page driven in Debian's Chromium, shared by the browser test of the system run natively
-// (page.test.ts) and the container tests (tests/containers): the same clicks and the same
+// (tests/e2e) and the container tests (tests/containers): the same clicks and the same
 // assertions, wherever the page is served.
 
 /** Chromium, headless, as the browser tests run it. */
