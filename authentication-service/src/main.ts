@@ -2,21 +2,21 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { closeServer, listen, poolConfigFromDsn, runService, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
 import { ServiceClient } from '@go-micro/toolkit/client';
-import { AccountsStore } from './accounts-store.js';
-import { adminPassword } from './admin-password.js';
+import { AccountsStore } from './accounts/accounts-store.js';
+import { adminPassword } from './accounts/admin-password.js';
+import { Registration } from './accounts/registration.js';
+import { SignUpLimits } from './accounts/signup-limits.js';
+import { Tokens } from './accounts/tokens.js';
+import { UsersStore } from './accounts/users-store.js';
 import { createApp } from './app.js';
-import { loggerServiceAudit } from './audit-log.js';
-import { Authenticator } from './authenticate.js';
 import { configSchema } from './config.js';
-import { LoginLimits } from './login-limits.js';
-import { OutboxPublisher } from './outbox-publisher.js';
-import { PasswordWork } from './password-work.js';
-import { tracePostgres } from './postgres-tracing.js';
-import { createLimitsTable } from './rate-limits.js';
-import { Registration } from './registration.js';
-import { SignUpLimits } from './signup-limits.js';
-import { Tokens } from './tokens.js';
-import { UsersStore } from './users-store.js';
+import { loggerServiceAudit } from './login/audit-log.js';
+import { Authenticator } from './login/authenticate.js';
+import { LoginLimits } from './login/login-limits.js';
+import { createLimitsTable } from './login/rate-limits.js';
+import { OutboxPublisher } from './outbox/outbox-publisher.js';
+import { PasswordWork } from './passwords/password-work.js';
+import { tracePostgres } from './postgres/postgres-tracing.js';
 
 runService('authentication-service', configSchema, async ({ config, logger }) => {
   // Before anything connects: in production a known admin password stops the start, saying why.

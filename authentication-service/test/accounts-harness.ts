@@ -4,14 +4,14 @@ import { ServiceClient } from '@go-micro/toolkit/client';
 import { startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { startStandIn, envelope, type StandIn } from '@go-micro/testkit/stand-in-server.js';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
-import type { AccountsDeps } from '../src/accounts-routes.js';
-import { AccountsStore } from '../src/accounts-store.js';
+import type { AccountsDeps } from '../src/accounts/accounts-routes.js';
+import { AccountsStore } from '../src/accounts/accounts-store.js';
 import { createApp } from '../src/app.js';
-import { loggerServiceAudit } from '../src/audit-log.js';
-import { Authenticator } from '../src/authenticate.js';
-import { Registration } from '../src/registration.js';
-import { Tokens } from '../src/tokens.js';
-import { UsersStore } from '../src/users-store.js';
+import { loggerServiceAudit } from '../src/login/audit-log.js';
+import { Authenticator } from '../src/login/authenticate.js';
+import { Registration } from '../src/accounts/registration.js';
+import { Tokens } from '../src/accounts/tokens.js';
+import { UsersStore } from '../src/accounts/users-store.js';
 
 export const TEST_TOKEN_SECRET = 'a-test-secret-of-more-than-32-characters';
 

@@ -8,9 +8,9 @@ import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgre
 import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { envelope, startStandIn, type StandIn } from '@go-micro/testkit/stand-in-server.js';
 import { createApp } from '../src/app.js';
-import { loggerServiceAudit } from '../src/audit-log.js';
-import { Authenticator } from '../src/authenticate.js';
-import { UsersStore } from '../src/users-store.js';
+import { loggerServiceAudit } from '../src/login/audit-log.js';
+import { Authenticator } from '../src/login/authenticate.js';
+import { UsersStore } from '../src/accounts/users-store.js';
 import { accountsFor } from './accounts-harness.js';
 
 let db: TestDatabase;

@@ -6,10 +6,10 @@ import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgre
 import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { createApp } from '../src/app.js';
 import { accountsFor } from './accounts-harness.js';
-import { Authenticator } from '../src/authenticate.js';
-import { LoginLimits, type LoginLimitSettings } from '../src/login-limits.js';
-import { createLimitsTable } from '../src/rate-limits.js';
-import { UsersStore } from '../src/users-store.js';
+import { Authenticator } from '../src/login/authenticate.js';
+import { LoginLimits, type LoginLimitSettings } from '../src/login/login-limits.js';
+import { createLimitsTable } from '../src/login/rate-limits.js';
+import { UsersStore } from '../src/accounts/users-store.js';
 
 let db: TestDatabase;
 const pools: pg.Pool[] = [];

@@ -8,10 +8,10 @@ import { createLogger } from '@go-micro/toolkit';
 import { freePort } from '@go-micro/testkit/free-port.js';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
-import { OutboxPublisher } from '../src/outbox-publisher.js';
-import { PasswordWork } from '../src/password-work.js';
-import { Registration } from '../src/registration.js';
-import { UsersStore } from '../src/users-store.js';
+import { OutboxPublisher } from '../src/outbox/outbox-publisher.js';
+import { PasswordWork } from '../src/passwords/password-work.js';
+import { Registration } from '../src/accounts/registration.js';
+import { UsersStore } from '../src/accounts/users-store.js';
 
 const logger = createLogger('authentication-service', { level: 'silent', pretty: false });
 

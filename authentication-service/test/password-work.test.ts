@@ -4,9 +4,9 @@ import { createLogger } from '@go-micro/toolkit';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { createApp } from '../src/app.js';
-import { Authenticator } from '../src/authenticate.js';
-import { PasswordWork } from '../src/password-work.js';
-import { UsersStore } from '../src/users-store.js';
+import { Authenticator } from '../src/login/authenticate.js';
+import { PasswordWork } from '../src/passwords/password-work.js';
+import { UsersStore } from '../src/accounts/users-store.js';
 import { accountsFor } from './accounts-harness.js';
 
 let db: TestDatabase;

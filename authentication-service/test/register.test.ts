@@ -7,8 +7,8 @@ import bcrypt from 'bcrypt';
 import { createLogger } from '@go-micro/toolkit';
 import { startApp } from '@go-micro/testkit/http.js';
 import { createApp } from '../src/app.js';
-import { Authenticator } from '../src/authenticate.js';
-import { UsersStore } from '../src/users-store.js';
+import { Authenticator } from '../src/login/authenticate.js';
+import { UsersStore } from '../src/accounts/users-store.js';
 import { accountsFor, call, startAuth, type RunningAuth } from './accounts-harness.js';
 
 let auth: RunningAuth;

@@ -4,15 +4,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@go-micro/toolkit';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
-import { AccountsStore } from '../src/accounts-store.js';
+import { AccountsStore } from '../src/accounts/accounts-store.js';
 import { createApp } from '../src/app.js';
-import { Authenticator } from '../src/authenticate.js';
-import { PasswordWork, type PasswordWorkLimits } from '../src/password-work.js';
-import { createLimitsTable } from '../src/rate-limits.js';
-import { Registration } from '../src/registration.js';
-import { SignUpLimits, type SignUpLimitSettings } from '../src/signup-limits.js';
-import { Tokens } from '../src/tokens.js';
-import { UsersStore } from '../src/users-store.js';
+import { Authenticator } from '../src/login/authenticate.js';
+import { PasswordWork, type PasswordWorkLimits } from '../src/passwords/password-work.js';
+import { createLimitsTable } from '../src/login/rate-limits.js';
+import { Registration } from '../src/accounts/registration.js';
+import { SignUpLimits, type SignUpLimitSettings } from '../src/accounts/signup-limits.js';
+import { Tokens } from '../src/accounts/tokens.js';
+import { UsersStore } from '../src/accounts/users-store.js';
 import { TEST_TOKEN_SECRET } from './accounts-harness.js';
 
 /** PasswordWork that counts the new passwords it hashes: a sign-up answered before hashing leaves the count alone. */

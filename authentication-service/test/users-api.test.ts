@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Tokens } from '../src/tokens.js';
+import { Tokens } from '../src/accounts/tokens.js';
 import { call, startAuth, TEST_TOKEN_SECRET, type RunningAuth } from './accounts-harness.js';
 
 let auth: RunningAuth;

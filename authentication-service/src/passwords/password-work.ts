@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import bcrypt from 'bcrypt';
 import { HttpError } from '@go-micro/toolkit';
-import { BCRYPT_COST } from './users-store.js';
+import { BCRYPT_COST } from '../accounts/users-store.js';
 
 /**
  * Who a hash is for, in the order a free core goes to them: logins from an

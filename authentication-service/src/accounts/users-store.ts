@@ -1,6 +1,6 @@
 import bcrypt from 'bcrypt';
 import type { Pool } from 'pg';
-import { createOutboxTable } from './outbox-store.js';
+import { createOutboxTable } from '../outbox/outbox-store.js';
 
 /** A user as it is sent to clients: never the password or its hash. */
 export interface User {

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { tooManyRequests } from '@go-micro/toolkit';
-import { postgresFailure } from './postgres-errors.js';
+import { postgresFailure } from '../postgres/postgres-errors.js';
 
 /**
  * The table every count of logins and sign-ups lives in, in Postgres so every

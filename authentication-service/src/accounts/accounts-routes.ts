@@ -4,8 +4,8 @@ import { personName } from '@go-micro/contracts';
 import { badRequest, HttpError, jsonBody, notFound, reply, validate } from '@go-micro/toolkit';
 import type { AccountsStore } from './accounts-store.js';
 import { requireAdmin, type Caller } from './admin-guard.js';
-import type { Authenticator } from './authenticate.js';
-import { newEmail, newPassword } from './password-rules.js';
+import type { Authenticator } from '../login/authenticate.js';
+import { newEmail, newPassword } from '../passwords/password-rules.js';
 import type { Registration } from './registration.js';
 import type { Tokens } from './tokens.js';
 

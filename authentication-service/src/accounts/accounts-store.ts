@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { defaultPasswordWorkLimits, PasswordWork } from './password-work.js';
+import { defaultPasswordWorkLimits, PasswordWork } from '../passwords/password-work.js';
 import type { User } from './users-store.js';
 
 /** A user as the users API shows it to an admin: the login's user and the admin flag. */

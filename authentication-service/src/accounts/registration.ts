@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { USER_REGISTERED_KEY, type UserRegistered } from '@go-micro/contracts';
 import { HttpError } from '@go-micro/toolkit';
-import { addToOutbox } from './outbox-store.js';
-import { defaultPasswordWorkLimits, PasswordWork } from './password-work.js';
-import { postgresFailure } from './postgres-errors.js';
+import { addToOutbox } from '../outbox/outbox-store.js';
+import { defaultPasswordWorkLimits, PasswordWork } from '../passwords/password-work.js';
+import { postgresFailure } from '../postgres/postgres-errors.js';
 import type { SignUpLimits } from './signup-limits.js';
 
 export interface SignUp {
