@@ -1,35 +1,21 @@
 import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from '@go-micro/toolkit/postgres';
 
-/** One event waiting in the outbox, as the publisher sends it. */
+/**
+ * One event of the outbox (migrations/0004_outbox.sql): events written in the
+ * same transaction as the change they tell of, so a sign-up and its
+ * user.registered event are stored together or not at all. The publisher sends
+ * them and marks them sent; rows sent stay for a while, as a record, and can be
+ * deleted at will.
+ */
 export interface OutboxRow {
   id: string;
   routing_key: string;
   payload: unknown;
 }
 
-type Queryable = Pick<PoolClient, 'query'>;
-
-/**
- * The outbox: events written in the same transaction as the change they tell
- * of, so a sign-up and its user.registered event are stored together or not
- * at all. The publisher sends them and marks them sent; rows sent stay for a
- * while, as a record, and can be deleted at will.
- */
-export async function createOutboxTable(client: Queryable): Promise<void> {
-  await client.query(`
-    CREATE TABLE IF NOT EXISTS outbox (
-      id uuid PRIMARY KEY,
-      routing_key varchar(255) NOT NULL,
-      payload jsonb NOT NULL,
-      created_at timestamp with time zone NOT NULL DEFAULT now(),
-      sent_at timestamp with time zone
-    )`);
-  // The publisher looks only at what is not sent yet, oldest first.
-  await client.query('CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (created_at) WHERE sent_at IS NULL');
-}
-
 /** Adds an event inside the caller's transaction. */
-export async function addToOutbox(client: Queryable, row: OutboxRow): Promise<void> {
+export async function addToOutbox(client: PoolClient, row: OutboxRow): Promise<void> {
   await client.query('INSERT INTO outbox (id, routing_key, payload) VALUES ($1, $2, $3)', [row.id, row.routing_key, JSON.stringify(row.payload)]);
 }
 
@@ -40,33 +26,27 @@ export async function addToOutbox(client: Queryable, row: OutboxRow): Promise<vo
  * twice. If `send` fails, the rows it did not confirm stay unsent for the next round.
  */
 export async function sendUnsent(pool: Pool, limit: number, send: (row: OutboxRow) => Promise<void>): Promise<{ sent: number; taken: number }> {
-  const client = await pool.connect();
-  const sent: string[] = [];
-  try {
-    await client.query('BEGIN');
+  const { sent, taken, failure } = await withTransaction(pool, async (client) => {
     const { rows } = await client.query<OutboxRow>(
       `SELECT id, routing_key, payload FROM outbox WHERE sent_at IS NULL
        ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
     );
+    const confirmed: string[] = [];
     let failure: unknown;
     for (const row of rows) {
       try {
         await send(row);
-        sent.push(row.id);
+        confirmed.push(row.id);
       } catch (err) {
         failure = err;
         break;
       }
     }
-    if (sent.length > 0) await client.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::uuid[])', [sent]);
-    await client.query('COMMIT');
-    if (failure !== undefined) throw failure;
-    return { sent: sent.length, taken: rows.length };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+    if (confirmed.length > 0) await client.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::uuid[])', [confirmed]);
+    return { sent: confirmed.length, taken: rows.length, failure };
+  });
+  // Thrown after the commit, so the rows confirmed before it stay marked sent.
+  if (failure !== undefined) throw failure;
+  return { sent, taken };
 }
