@@ -36,12 +36,13 @@ COPY ${SERVICE}/package.json ${SERVICE}/
 # Production dependencies only; the npm cache stays in the build cache, out of the image.
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev -w ${SERVICE} --no-audit --no-fund
 # The compiled code and the files read beside it; a [x] pattern may match nothing, as for a
-# service without templates, or the front end, which does not use the contracts.
+# service without templates or migrations, or the front end, which does not use the contracts.
 COPY --from=build /app/toolkit/dist toolkit/dist/
 COPY --from=build /app/contracts/dis[t] contracts/dist/
 COPY contracts/proto contracts/proto/
 COPY --from=build /app/${SERVICE}/dist ${SERVICE}/dist/
 COPY ${SERVICE}/template[s] ${SERVICE}/templates/
+COPY ${SERVICE}/migration[s] ${SERVICE}/migrations/
 COPY ${SERVICE}/publi[c] ${SERVICE}/public/
 COPY services.json node.sh ./
 USER node

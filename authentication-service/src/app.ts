@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { createHttpApp, type Logger, type TrustProxy } from '@go-micro/toolkit';
-import type { AccountsDeps } from './accounts-routes.js';
-import type { Authenticator } from './authenticate.js';
+import type { AccountsDeps } from './accounts/accounts-routes.js';
+import type { Authenticator } from './login/authenticate.js';
 import { mountRoutes } from './routes.js';
 
 export interface AppDeps {

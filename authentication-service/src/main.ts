@@ -2,27 +2,27 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { closeServer, listen, poolConfigFromDsn, runService, shutdownOnSignals, waitFor } from '@go-micro/toolkit';
 import { ServiceClient } from '@go-micro/toolkit/client';
-import { AccountsStore } from './accounts-store.js';
-import { adminPassword } from './admin-password.js';
+import { Registration } from './accounts/registration.js';
+import { adminPassword, replaceDefaultAdminPassword, seedAdmin } from './accounts/seeded-admin.js';
+import { SignUpLimits } from './accounts/signup-limits.js';
+import { Tokens } from './accounts/tokens.js';
+import { UsersStore } from './accounts/users-store.js';
 import { createApp } from './app.js';
-import { loggerServiceAudit } from './audit-log.js';
-import { Authenticator } from './authenticate.js';
 import { configSchema } from './config.js';
-import { LoginLimits } from './login-limits.js';
-import { OutboxPublisher } from './outbox-publisher.js';
-import { PasswordWork } from './password-work.js';
-import { tracePostgres } from './postgres-tracing.js';
-import { createLimitsTable } from './rate-limits.js';
-import { Registration } from './registration.js';
-import { SignUpLimits } from './signup-limits.js';
-import { Tokens } from './tokens.js';
-import { UsersStore } from './users-store.js';
+import { loggerServiceAudit } from './login/audit-log.js';
+import { Authenticator } from './login/authenticate.js';
+import { LoginLimits } from './login/login-limits.js';
+import { OutboxPublisher } from './outbox/outbox-publisher.js';
+import { PasswordWork } from './passwords/password-work.js';
+import { migrateDatabase } from './postgres/migrations.js';
+import { tracePostgres } from './postgres/postgres-tracing.js';
 
 runService('authentication-service', configSchema, async ({ config, logger }) => {
   // Before anything connects: in production a known admin password stops the start, saying why.
   const admin = adminPassword(config);
   // Queries are bounded under the broker's 5 s, so a stuck database is a 504 naming it, not the broker's timeout.
-  const pool = new pg.Pool({ connectionTimeoutMillis: 3_000, ...poolConfigFromDsn(config.DSN), max: 10, query_timeout: 3_000 });
+  const connection = { connectionTimeoutMillis: 3_000, ...poolConfigFromDsn(config.DSN) };
+  const pool = new pg.Pool({ ...connection, max: 10, query_timeout: 3_000 });
   // An idle client whose server went away must not crash the process; the pool replaces it.
   pool.on('error', (err) => logger.warn({ reason: err.message }, 'postgres connection lost'));
   tracePostgres(pool);
@@ -35,12 +35,13 @@ runService('authentication-service', configSchema, async ({ config, logger }) =>
     knownAddressDays: config.LOGIN_KNOWN_ADDRESS_DAYS,
   });
   const signUpLimits = new SignUpLimits(pool, { perAddress: config.SIGNUP_PER_ADDRESS, perMinute: config.SIGNUP_PER_MINUTE });
-  const { seeded } = await waitFor('Postgres', logger, async () => {
-    await createLimitsTable(pool);
-    return users.migrate(admin);
+  // The migrations run on a connection of their own, without the pool's query timeout: replicas wait there for each other.
+  const seeded = await waitFor('Postgres', logger, async () => {
+    await migrateDatabase(connection, logger);
+    return seedAdmin(users, admin);
   });
   if (seeded) logger.info('created the admin@example.com user');
-  if (config.DEPLOY_ENV === 'production' && (await users.replaceDefaultAdminPassword(admin))) {
+  if (config.DEPLOY_ENV === 'production' && (await replaceDefaultAdminPassword(users, admin))) {
     logger.warn("the admin still had the course's password; it now has ADMIN_PASSWORD's");
   }
 
@@ -70,7 +71,8 @@ runService('authentication-service', configSchema, async ({ config, logger }) =>
     accounts: {
       registration: new Registration(pool, () => publisher.kick(), passwords, signUpLimits),
       tokens,
-      accounts: new AccountsStore(pool, passwords),
+      users,
+      passwords,
     },
     ready: () => users.ping(),
     trustProxy: config.TRUST_PROXY,

@@ -1,8 +1,8 @@
 import type { Express } from 'express';
 import { z } from 'zod';
 import { jsonBody, reply, validate } from '@go-micro/toolkit';
-import { mountAccountRoutes, type AccountsDeps } from './accounts-routes.js';
-import type { Authenticator } from './authenticate.js';
+import { mountAccountRoutes, type AccountsDeps } from './accounts/accounts-routes.js';
+import type { Authenticator } from './login/authenticate.js';
 
 const credentials = z.object({
   email: z.email({ error: 'must be an email address' }),

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { adminPassword } from '../src/admin-password.js';
+import { adminPassword } from '../src/accounts/seeded-admin.js';
 
 describe("the admin's password", () => {
   it("in development, is the course's verysecret unless one is given", () => {

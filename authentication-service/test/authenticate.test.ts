@@ -7,11 +7,11 @@ import { freePort } from '@go-micro/testkit/free-port.js';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { envelope, startStandIn, type StandIn } from '@go-micro/testkit/stand-in-server.js';
+import { UsersStore } from '../src/accounts/users-store.js';
 import { createApp } from '../src/app.js';
-import { loggerServiceAudit } from '../src/audit-log.js';
-import { Authenticator } from '../src/authenticate.js';
-import { UsersStore } from '../src/users-store.js';
-import { accountsFor } from './accounts-harness.js';
+import { loggerServiceAudit } from '../src/login/audit-log.js';
+import { Authenticator } from '../src/login/authenticate.js';
+import { accountsFor, addUser, prepareDatabase } from './accounts-harness.js';
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -29,9 +29,9 @@ function startAuthentication(loggerUrl: string): Promise<RunningApp> {
 
 beforeAll(async () => {
   db = await createTestDatabase();
+  await prepareDatabase(db.url);
   pool = new pg.Pool({ connectionString: db.url });
   users = new UsersStore(pool);
-  await users.migrate();
   // logger-service's POST /log, stood in for: it takes every entry.
   loggerService = await startStandIn(() => envelope(202, 'logged'));
   app = await startAuthentication(loggerService.url);
@@ -69,7 +69,7 @@ describe('POST /authenticate', () => {
   it("when the login succeeds, posts an authentication entry to the logger's /log, carrying the request id", async () => {
     const email = uniqueEmail();
     const requestId = `req-${randomUUID()}`;
-    await users.insert({ email, password: 'right-password', firstName: 'A', lastName: 'B', active: 1 });
+    await addUser(users, { email, password: 'right-password', firstName: 'A', lastName: 'B', active: 1 });
 
     await postJSON(`${app.url}/authenticate`, { email, password: 'right-password' }, { 'content-type': 'application/json', 'x-request-id': requestId });
 
@@ -81,7 +81,7 @@ describe('POST /authenticate', () => {
 
   it('when the logger is down, the login still succeeds', async () => {
     const email = uniqueEmail();
-    await users.insert({ email, password: 'pw', firstName: 'A', lastName: 'B', active: 1 });
+    await addUser(users, { email, password: 'pw', firstName: 'A', lastName: 'B', active: 1 });
 
     const { status } = await postJSON(`${appWithLoggerDown.url}/authenticate`, { email, password: 'pw' });
 
@@ -90,7 +90,7 @@ describe('POST /authenticate', () => {
 
   it('when the logger refuses the entry, the login still succeeds', async () => {
     const email = uniqueEmail();
-    await users.insert({ email, password: 'pw', firstName: 'A', lastName: 'B', active: 1 });
+    await addUser(users, { email, password: 'pw', firstName: 'A', lastName: 'B', active: 1 });
     loggerService.behave(() => envelope(503, 'MongoDB is unavailable'));
     try {
       const { status } = await login(email, 'pw');
@@ -114,7 +114,7 @@ describe('POST /authenticate', () => {
 
   it('when the user is inactive and the password right, answers 403 user is not active', async () => {
     const email = uniqueEmail();
-    await users.insert({ email, password: 'pw', firstName: 'A', lastName: 'B', active: 0 });
+    await addUser(users, { email, password: 'pw', firstName: 'A', lastName: 'B', active: 0 });
     const right = await login(email, 'pw');
     expect(right.status).toBe(403);
     expect(right.body).toEqual({ error: true, message: 'user is not active' });
@@ -130,9 +130,9 @@ describe('POST /authenticate', () => {
 });
 
 describe('schema and seed', () => {
-  it('when migrate runs again, and from two replicas at once, there is still one admin', async () => {
-    const second = await users.migrate();
-    const concurrent = await Promise.all([users.migrate(), users.migrate()]);
+  it('when the start-up runs again, and from two replicas at once, there is still one admin', async () => {
+    const second = await prepareDatabase(db.url);
+    const concurrent = await Promise.all([prepareDatabase(db.url), prepareDatabase(db.url)]);
     expect([second, ...concurrent].every((r) => r.seeded === false)).toBe(true);
     const { rows } = await pool.query("SELECT count(*)::int AS n FROM users WHERE email = 'admin@example.com'");
     expect(rows[0].n).toBe(1);
@@ -142,7 +142,7 @@ describe('schema and seed', () => {
     const fresh = await createTestDatabase();
     const freshPool = new pg.Pool({ connectionString: fresh.url });
     try {
-      const results = await Promise.all([new UsersStore(freshPool).migrate(), new UsersStore(freshPool).migrate()]);
+      const results = await Promise.all([prepareDatabase(fresh.url), prepareDatabase(fresh.url)]);
       expect(results.filter((r) => r.seeded)).toHaveLength(1);
       const { rows } = await freshPool.query('SELECT email, user_active, length(password) AS len FROM users');
       expect(rows).toEqual([{ email: 'admin@example.com', user_active: 1, len: 60 }]);

@@ -4,12 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@go-micro/toolkit';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
+import { UsersStore } from '../src/accounts/users-store.js';
 import { createApp } from '../src/app.js';
-import { accountsFor } from './accounts-harness.js';
-import { Authenticator } from '../src/authenticate.js';
-import { LoginLimits, type LoginLimitSettings } from '../src/login-limits.js';
-import { createLimitsTable } from '../src/rate-limits.js';
-import { UsersStore } from '../src/users-store.js';
+import { Authenticator } from '../src/login/authenticate.js';
+import { LoginLimits, type LoginLimitSettings } from '../src/login/login-limits.js';
+import { accountsFor, addUser, prepareDatabase } from './accounts-harness.js';
 
 let db: TestDatabase;
 const pools: pg.Pool[] = [];
@@ -30,11 +29,10 @@ async function startReplica(): Promise<RunningApp> {
 
 beforeAll(async () => {
   db = await createTestDatabase();
+  await prepareDatabase(db.url);
   const pool = new pg.Pool({ connectionString: db.url });
   pools.push(pool);
   users = new UsersStore(pool);
-  await users.migrate();
-  await createLimitsTable(pool);
   replicas = [await startReplica(), await startReplica()];
 });
 afterAll(async () => {
@@ -45,7 +43,7 @@ afterAll(async () => {
 
 async function newUser(): Promise<string> {
   const email = `limit-${randomUUID()}@example.com`;
-  await users.insert({ email, password: 'right-password', firstName: 'L', lastName: 'T', active: 1 });
+  await addUser(users, { email, password: 'right-password', firstName: 'L', lastName: 'T', active: 1 });
   return email;
 }
 

@@ -8,10 +8,10 @@ import { createLogger } from '@go-micro/toolkit';
 import { freePort } from '@go-micro/testkit/free-port.js';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
-import { OutboxPublisher } from '../src/outbox-publisher.js';
-import { PasswordWork } from '../src/password-work.js';
-import { Registration } from '../src/registration.js';
-import { UsersStore } from '../src/users-store.js';
+import { OutboxPublisher } from '../src/outbox/outbox-publisher.js';
+import { PasswordWork } from '../src/passwords/password-work.js';
+import { Registration } from '../src/accounts/registration.js';
+import { prepareDatabase } from './accounts-harness.js';
 
 const logger = createLogger('authentication-service', { level: 'silent', pretty: false });
 
@@ -23,8 +23,8 @@ const received: amqplib.ConsumeMessage[] = [];
 
 beforeAll(async () => {
   [db, vhost] = await Promise.all([createTestDatabase(), createTestVhost()]);
+  await prepareDatabase(db.url);
   pool = new pg.Pool({ connectionString: db.url });
-  await new UsersStore(pool).migrate();
   // What the mail service would consume: a queue of our own bound to user.registered.
   connection = await amqplib.connect(vhost.url);
   const channel = await connection.createChannel();

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@go-micro/toolkit';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { startApp, type RunningApp } from '@go-micro/testkit/http.js';
+import { UsersStore } from '../src/accounts/users-store.js';
 import { createApp } from '../src/app.js';
-import { Authenticator } from '../src/authenticate.js';
-import { PasswordWork } from '../src/password-work.js';
-import { UsersStore } from '../src/users-store.js';
-import { accountsFor } from './accounts-harness.js';
+import { Authenticator } from '../src/login/authenticate.js';
+import { PasswordWork } from '../src/passwords/password-work.js';
+import { accountsFor, prepareDatabase } from './accounts-harness.js';
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -20,9 +20,9 @@ const withLimits = (changes: Partial<typeof limits>) => new PasswordWork({ ...li
 
 beforeAll(async () => {
   db = await createTestDatabase();
+  await prepareDatabase(db.url);
   pool = new pg.Pool({ connectionString: db.url });
   const users = new UsersStore(pool);
-  await users.migrate();
   const logger = createLogger('authentication-service', { level: 'silent', pretty: false });
   const authenticator = new Authenticator(users, async () => undefined, logger, undefined, new PasswordWork(limits));
   app = await startApp(createApp({ logger, authenticator, accounts: accountsFor(pool) }));

@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userRegistered } from '@go-micro/contracts';
-import { createTestDatabase } from '@go-micro/testkit/postgres.js';
-import bcrypt from 'bcrypt';
-import { createLogger } from '@go-micro/toolkit';
-import { startApp } from '@go-micro/testkit/http.js';
-import { createApp } from '../src/app.js';
-import { Authenticator } from '../src/authenticate.js';
-import { UsersStore } from '../src/users-store.js';
-import { accountsFor, call, startAuth, type RunningAuth } from './accounts-harness.js';
+import { call, startAuth, type RunningAuth } from './accounts-harness.js';
 
 let auth: RunningAuth;
 
@@ -117,65 +109,5 @@ describe('POST /register', () => {
     const { status, body } = await register([1, 2]);
     expect(status).toBe(400);
     expect(body).toEqual({ error: true, message: 'body must be a JSON object' });
-  });
-});
-
-describe('schema migration', () => {
-  it('when the users table is from before emails were lower-cased and holds two spellings of one address, each keeps logging in, and no third signs up', async () => {
-    const fresh = await createTestDatabase();
-    const pool = new pg.Pool({ connectionString: fresh.url });
-    try {
-      await new UsersStore(pool).migrate();
-      // As an earlier version stored them: the address as typed, unique only in that exact spelling.
-      const hash = (password: string) => bcrypt.hash(password, 4);
-      await pool.query('INSERT INTO users (email, password, user_active) VALUES ($1, $2, 1), ($3, $4, 1)', [
-        'Old@Example.com',
-        await hash('first-password-1'),
-        'old@example.com',
-        await hash('second-password-2'),
-      ]);
-
-      await new UsersStore(pool).migrate();
-      const users = new UsersStore(pool);
-      const logger = createLogger('authentication-service', { level: 'silent', pretty: false });
-      const authenticator = new Authenticator(users, async () => undefined, logger);
-      const app = await startApp(createApp({ logger, authenticator, accounts: accountsFor(pool) }));
-      try {
-        const login = (email: string, password: string) => call('POST', `${app.url}/authenticate`, { body: { email, password } });
-        expect((await login('Old@Example.com', 'first-password-1')).body.message).toBe('Logged in user Old@Example.com');
-        expect((await login('old@example.com', 'second-password-2')).body.message).toBe('Logged in user old@example.com');
-        expect((await call('POST', `${app.url}/register`, { body: signUp({ email: 'OLD@example.com' }) })).status).toBe(409);
-      } finally {
-        await app.close();
-      }
-      const { rows } = await pool.query("SELECT indexdef FROM pg_indexes WHERE indexname = 'users_email_lower_idx'");
-      expect(rows[0].indexdef).toMatch(/lower\(\(email\)::text\)/);
-    } finally {
-      await pool.end();
-      await fresh.drop();
-    }
-  });
-
-  it('when the users table is from before the admin flag, adds it and makes the seeded admin an admin, once', async () => {
-    const fresh = await createTestDatabase();
-    const pool = new pg.Pool({ connectionString: fresh.url });
-    try {
-      await pool.query(`CREATE TABLE users (id serial PRIMARY KEY, email varchar(255) NOT NULL, first_name varchar(255), last_name varchar(255),
-        password varchar(60) NOT NULL, user_active integer NOT NULL DEFAULT 0, created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now())`);
-      await pool.query("INSERT INTO users (email, password, user_active) VALUES ('admin@example.com', 'x', 1), ('old@example.com', 'x', 1)");
-
-      await Promise.all([new UsersStore(pool).migrate(), new UsersStore(pool).migrate()]);
-      await new UsersStore(pool).migrate();
-
-      const { rows } = await pool.query('SELECT email, is_admin FROM users ORDER BY id');
-      expect(rows).toEqual([
-        { email: 'admin@example.com', is_admin: true },
-        { email: 'old@example.com', is_admin: false },
-      ]);
-      expect((await pool.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n).toBe(0);
-    } finally {
-      await pool.end();
-      await fresh.drop();
-    }
   });
 });

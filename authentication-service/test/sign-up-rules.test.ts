@@ -4,16 +4,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@go-micro/toolkit';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
-import { AccountsStore } from '../src/accounts-store.js';
+import { Registration } from '../src/accounts/registration.js';
+import { SignUpLimits, type SignUpLimitSettings } from '../src/accounts/signup-limits.js';
+import { UsersStore } from '../src/accounts/users-store.js';
 import { createApp } from '../src/app.js';
-import { Authenticator } from '../src/authenticate.js';
-import { PasswordWork, type PasswordWorkLimits } from '../src/password-work.js';
-import { createLimitsTable } from '../src/rate-limits.js';
-import { Registration } from '../src/registration.js';
-import { SignUpLimits, type SignUpLimitSettings } from '../src/signup-limits.js';
-import { Tokens } from '../src/tokens.js';
-import { UsersStore } from '../src/users-store.js';
-import { TEST_TOKEN_SECRET } from './accounts-harness.js';
+import { Authenticator } from '../src/login/authenticate.js';
+import { PasswordWork, type PasswordWorkLimits } from '../src/passwords/password-work.js';
+import { accountsFor, prepareDatabase } from './accounts-harness.js';
 
 /** PasswordWork that counts the new passwords it hashes: a sign-up answered before hashing leaves the count alone. */
 class CountingWork extends PasswordWork {
@@ -44,14 +41,13 @@ const LANES: PasswordWorkLimits = { concurrency: 2, maxWaiting: 16, maxWaitMs: 1
 /** The service on a database of its own, wired as main.ts wires it, with the given sign-up limits (none: unlimited) and bcrypt admission. */
 async function startSignUps(limits?: SignUpLimitSettings, lanes: PasswordWorkLimits = LANES): Promise<SignUpService> {
   const db = await createTestDatabase();
+  await prepareDatabase(db.url);
   const pool = new pg.Pool({ connectionString: db.url });
   const users = new UsersStore(pool);
-  await users.migrate();
-  await createLimitsTable(pool);
   const work = new CountingWork(lanes);
   const logger = createLogger('authentication-service', { level: 'silent', pretty: false });
   const registration = new Registration(pool, undefined, work, limits && new SignUpLimits(pool, limits));
-  const accounts = { registration, tokens: new Tokens(TEST_TOKEN_SECRET, 900), accounts: new AccountsStore(pool, work) };
+  const accounts = { ...accountsFor(pool, undefined, work), registration };
   const app = await startApp(createApp({ logger, authenticator: new Authenticator(users, async () => undefined, logger, undefined, work), accounts }));
   started.push({ app, pool, db });
   return { url: app.url, pool, work };

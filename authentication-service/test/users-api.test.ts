@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Tokens } from '../src/tokens.js';
-import { call, startAuth, TEST_TOKEN_SECRET, type RunningAuth } from './accounts-harness.js';
+import { Tokens } from '../src/accounts/tokens.js';
+import { addUser, call, startAuth, TEST_TOKEN_SECRET, type RunningAuth } from './accounts-harness.js';
 
 let auth: RunningAuth;
 let adminToken: string;
@@ -25,7 +25,7 @@ async function tokenFor(email: string, password: string): Promise<string> {
 async function createUser(options: { admin?: boolean; active?: number } = {}): Promise<{ id: number; email: string; password: string }> {
   const email = `user-${randomUUID()}@example.com`;
   const password = 'a-good-password-1';
-  const id = await auth.users.insert({ email, password, firstName: 'Test', lastName: 'User', active: options.active ?? 1, admin: options.admin ?? false });
+  const id = await addUser(auth.users, { email, password, firstName: 'Test', lastName: 'User', active: options.active ?? 1, admin: options.admin ?? false });
   return { id, email, password };
 }
 

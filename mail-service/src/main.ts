@@ -4,6 +4,7 @@ import { queueNames, QueueConsumer } from '@go-micro/toolkit/queue';
 import { createApp } from './app.js';
 import { configSchema } from './config.js';
 import { Mailer } from './mailer.js';
+import { migrateDatabase } from './migrations.js';
 import { allowedSenders, senderPolicy } from './senders.js';
 import { loadTemplates, loadWelcomeTemplates } from './templates.js';
 import { declareWelcomeTopology, welcome } from './welcome.js';
@@ -28,10 +29,11 @@ runService('mail-service', configSchema, async ({ config, logger }) => {
     logger,
   );
 
-  const pool = new pg.Pool({ ...poolConfigFromDsn(config.DSN), max: 5 });
+  const connection = poolConfigFromDsn(config.DSN);
+  await waitFor('Postgres', logger, () => migrateDatabase(connection, logger));
+  const pool = new pg.Pool({ ...connection, max: 5 });
   pool.on('error', (err) => logger.warn({ reason: err.message }, 'postgres connection lost'));
   const welcomeMails = new WelcomeStore(pool);
-  await waitFor('Postgres', logger, () => welcomeMails.migrate());
 
   // Welcomes sign-ups from the queue; connects in the background and keeps trying, so POST /send works without RabbitMQ.
   const queues = queueNames(config.WELCOME_QUEUE);

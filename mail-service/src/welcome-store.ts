@@ -1,7 +1,5 @@
 import type { Pool } from 'pg';
-
-// Any constant shared by the mail service's replicas: it serialises their schema set-up.
-const MIGRATION_LOCK_ID = 4_242_002;
+import { withTransaction } from '@go-micro/toolkit/postgres';
 
 export interface WelcomeRecord {
   event_id: string;
@@ -10,33 +8,12 @@ export interface WelcomeRecord {
 }
 
 /**
- * The mail service's own table in Postgres: which user.registered events have
- * had their welcome mail. It is what makes a redelivered or republished event
- * harmless: the mail goes out once per event id.
+ * The mail service's own table in Postgres (migrations/0001_welcome_mails.sql):
+ * which user.registered events have had their welcome mail. It is what makes a
+ * redelivered or republished event harmless: the mail goes out once per event id.
  */
 export class WelcomeStore {
   constructor(private readonly pool: Pool) {}
-
-  /** Creates the table if it is missing; safe on every start and from replicas at once. */
-  async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
-      await client.query(`
-        CREATE TABLE IF NOT EXISTS welcome_mails (
-          event_id varchar(128) PRIMARY KEY,
-          email varchar(255) NOT NULL,
-          sent_at timestamp with time zone
-        )`);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
 
   /**
    * Runs `send` unless the event's mail was already sent, and records it as
@@ -46,25 +23,14 @@ export class WelcomeStore {
    * fails, nothing is recorded and a later try sends it. Returns whether it sent.
    */
   async sendOnce(eventId: string, email: string, send: () => Promise<void>): Promise<boolean> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return withTransaction(this.pool, async (client) => {
       await client.query('INSERT INTO welcome_mails (event_id, email) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING', [eventId, email]);
       const { rows } = await client.query<{ sent_at: Date | null }>('SELECT sent_at FROM welcome_mails WHERE event_id = $1 FOR UPDATE', [eventId]);
-      if (rows[0]?.sent_at) {
-        await client.query('COMMIT');
-        return false;
-      }
+      if (rows[0]?.sent_at) return false;
       await send();
       await client.query('UPDATE welcome_mails SET sent_at = now() WHERE event_id = $1', [eventId]);
-      await client.query('COMMIT');
       return true;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** The welcome mail of an event, once sent. */

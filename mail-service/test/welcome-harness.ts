@@ -7,6 +7,7 @@ import { queueNames, QueueConsumer } from '@go-micro/toolkit/queue';
 import { startApp } from '@go-micro/testkit/http.js';
 import { createApp } from '../src/app.js';
 import { Mailer } from '../src/mailer.js';
+import { migrateDatabase } from '../src/migrations.js';
 import { loadTemplates, loadWelcomeTemplates } from '../src/templates.js';
 import { declareWelcomeTopology, welcome } from '../src/welcome.js';
 import { WelcomeStore } from '../src/welcome-store.js';
@@ -33,9 +34,9 @@ export async function startMailService(options: WelcomeOptions): Promise<Running
   };
   const [render, renderWelcome] = await Promise.all([loadTemplates(), loadWelcomeTemplates()]);
   const mailer = new Mailer(settings, render, logger);
+  await migrateDatabase(options.databaseUrl, logger);
   const pool = new pg.Pool({ connectionString: options.databaseUrl });
   const store = new WelcomeStore(pool);
-  await store.migrate();
   const queues = queueNames('mail_welcome');
   const consumer = new QueueConsumer({
     name: 'welcome',

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { forbidden, unauthorized } from '@go-micro/toolkit';
-import type { AccountsStore } from './accounts-store.js';
 import type { Tokens } from './tokens.js';
+import type { UsersStore } from './users-store.js';
 
 /** The admin a request of the users API was made by. */
 export interface Caller {
@@ -16,13 +16,13 @@ export interface Caller {
  * No token or a bad one: 401. A user who is not an admin: 403.
  */
 export const requireAdmin =
-  (tokens: Tokens, accounts: AccountsStore): RequestHandler =>
+  (tokens: Tokens, users: UsersStore): RequestHandler =>
   async (req, res, next) => {
     const [scheme, token] = (req.headers.authorization ?? '').split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token) throw unauthorized('a bearer token is required (POST /token)');
     const claims = await tokens.verify(token);
     if (!claims) throw unauthorized('the token is invalid or has expired');
-    const account = await accounts.get(claims.userId);
+    const account = await users.get(claims.userId);
     if (!account || account.active !== 1) throw unauthorized('the token is invalid or has expired');
     if (!account.admin) throw forbidden('only an admin may manage users');
     res.locals.caller = { id: account.id, email: account.email } satisfies Caller;

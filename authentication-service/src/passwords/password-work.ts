@@ -2,7 +2,9 @@ import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import bcrypt from 'bcrypt';
 import { HttpError } from '@go-micro/toolkit';
-import { BCRYPT_COST } from './users-store.js';
+
+/** The bcrypt cost of every new password, as the course's seeded admin has it. */
+export const BCRYPT_COST = 12;
 
 /**
  * Who a hash is for, in the order a free core goes to them: logins from an

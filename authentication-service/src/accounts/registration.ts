@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { USER_REGISTERED_KEY, type UserRegistered } from '@go-micro/contracts';
 import { HttpError } from '@go-micro/toolkit';
-import { addToOutbox } from './outbox-store.js';
-import { defaultPasswordWorkLimits, PasswordWork } from './password-work.js';
-import { postgresFailure } from './postgres-errors.js';
+import { lockForTransaction, withTransaction } from '@go-micro/toolkit/postgres';
+import { addToOutbox } from '../outbox/outbox-store.js';
+import { defaultPasswordWorkLimits, PasswordWork } from '../passwords/password-work.js';
+import { postgresFailure } from '../postgres/postgres-errors.js';
 import type { SignUpLimits } from './signup-limits.js';
+import { UsersStore } from './users-store.js';
 
 export interface SignUp {
   email: string;
@@ -21,9 +23,13 @@ export interface Registered {
   event_id: string;
 }
 
-const UNIQUE_VIOLATION = '23505';
-// The first key of the two-key advisory locks that serialise sign-ups of one address; the second is the address's hash.
-const SIGN_UP_LOCK_CLASS = 4_242_003;
+// The scope of the advisory locks that serialise sign-ups of one address (lockForTransaction).
+const SIGN_UP_LOCK_SCOPE = 4_242_003;
+
+/** A failed query as postgres-errors.ts maps it (503, 504), for .catch(). */
+const rethrowPostgres = (err: unknown): never => {
+  throw postgresFailure(err);
+};
 
 /** Says nothing about the account that holds the address, only that one does. */
 export const EMAIL_TAKEN = 'email is already registered';
@@ -40,6 +46,8 @@ export const EMAIL_TAKEN = 'email is already registered';
  * a table of an earlier version that holds two spellings of one address).
  */
 export class Registration {
+  private readonly users: UsersStore;
+
   constructor(
     private readonly pool: Pool,
     /** Told after each commit, so the event goes out now rather than at the next poll. */
@@ -47,7 +55,9 @@ export class Registration {
     private readonly passwords = new PasswordWork(defaultPasswordWorkLimits()),
     /** How often sign-ups may be made; none in tests that count nothing. */
     private readonly limits?: SignUpLimits,
-  ) {}
+  ) {
+    this.users = new UsersStore(pool);
+  }
 
   /** Throws 429 when `clientAddress` or everyone has signed up too often, 409 when the email is taken, 503 when bcrypt is busy. */
   async register(given: SignUp, clientAddress = 'unknown'): Promise<Registered> {
@@ -55,45 +65,27 @@ export class Registration {
     // Counted first, and a taken address answered next: neither costs a hash.
     await this.limits?.beforeSignUp(clientAddress);
     await this.passwords.refuseWhenFull('signUp');
-    if (await this.taken(this.pool, signUp.email)) throw new HttpError(409, EMAIL_TAKEN);
+    if (await this.users.emailTaken(signUp.email).catch(rethrowPostgres)) throw new HttpError(409, EMAIL_TAKEN);
     // Hashed before the transaction: a quarter second of bcrypt must not hold a connection and locks.
-    const hash = await this.passwords.hash(signUp.password);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SIGN_UP_LOCK_CLASS, signUp.email]);
-      if (await this.taken(client, signUp.email)) throw new HttpError(409, EMAIL_TAKEN);
-      const { rows } = await client.query<{ id: number; created_at: Date }>(
-        `INSERT INTO users (email, first_name, last_name, password, user_active)
-         VALUES ($1, $2, $3, $4, 1) RETURNING id, created_at`,
-        [signUp.email, signUp.first_name, signUp.last_name, hash],
-      );
-      const { id, created_at: createdAt } = rows[0]!;
+    const passwordHash = await this.passwords.hash(signUp.password);
+    const registered = await withTransaction(this.pool, async (client) => {
+      await lockForTransaction(client, SIGN_UP_LOCK_SCOPE, signUp.email);
+      if (await this.users.emailTaken(signUp.email, client)) throw new HttpError(409, EMAIL_TAKEN);
+      const user = { email: signUp.email, firstName: signUp.first_name, lastName: signUp.last_name, passwordHash, active: 1 };
+      const inserted = await this.users.insert(user, client);
+      if (!inserted) throw new HttpError(409, EMAIL_TAKEN);
       const event: UserRegistered = {
         event_id: randomUUID(),
-        user_id: id,
+        user_id: inserted.id,
         email: signUp.email,
         first_name: signUp.first_name,
         last_name: signUp.last_name,
-        registered_at: createdAt.toISOString(),
+        registered_at: inserted.createdAt.toISOString(),
       };
       await addToOutbox(client, { id: event.event_id, routing_key: USER_REGISTERED_KEY, payload: event });
-      await client.query('COMMIT');
-      this.onCommitted();
-      return { user_id: id, email: signUp.email, event_id: event.event_id };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new HttpError(409, EMAIL_TAKEN);
-      throw postgresFailure(err);
-    } finally {
-      client.release();
-    }
-  }
-
-  private async taken(db: Pick<Pool, 'query'>, email: string): Promise<boolean> {
-    const { rowCount } = await db.query('SELECT 1 FROM users WHERE lower(email) = $1', [email]).catch((err: unknown) => {
-      throw postgresFailure(err);
-    });
-    return rowCount !== 0;
+      return { user_id: inserted.id, email: signUp.email, event_id: event.event_id };
+    }).catch(rethrowPostgres);
+    this.onCommitted();
+    return registered;
   }
 }

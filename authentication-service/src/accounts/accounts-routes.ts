@@ -2,17 +2,20 @@ import type { Express, Request } from 'express';
 import { z } from 'zod';
 import { personName } from '@go-micro/contracts';
 import { badRequest, HttpError, jsonBody, notFound, reply, validate } from '@go-micro/toolkit';
-import type { AccountsStore } from './accounts-store.js';
+import type { Authenticator } from '../login/authenticate.js';
+import { newEmail, newPassword } from '../passwords/password-rules.js';
+import type { PasswordWork } from '../passwords/password-work.js';
 import { requireAdmin, type Caller } from './admin-guard.js';
-import type { Authenticator } from './authenticate.js';
-import { newEmail, newPassword } from './password-rules.js';
 import type { Registration } from './registration.js';
 import type { Tokens } from './tokens.js';
+import type { UsersStore } from './users-store.js';
 
 export interface AccountsDeps {
   registration: Registration;
   tokens: Tokens;
-  accounts: AccountsStore;
+  users: UsersStore;
+  /** Hashes the passwords an admin resets, in the lane of sign-ups. */
+  passwords: PasswordWork;
 }
 
 const signUp = z.object(
@@ -46,7 +49,7 @@ const userId = (req: Request): number => {
 };
 
 /** Sign-up, tokens, and the admin's users API. */
-export function mountAccountRoutes(app: Express, authenticator: Authenticator, { registration, tokens, accounts }: AccountsDeps): void {
+export function mountAccountRoutes(app: Express, authenticator: Authenticator, { registration, tokens, users, passwords }: AccountsDeps): void {
   app.post('/register', jsonBody(), async (req, res) => {
     // Limited per client address: X-Forwarded-For from the broker (a trusted hop), else the peer itself.
     const registered = await registration.register(validate(signUp, req.body), req.ip ?? req.socket.remoteAddress);
@@ -58,22 +61,22 @@ export function mountAccountRoutes(app: Express, authenticator: Authenticator, {
     const { email, password } = validate(credentials, req.body);
     // Limited as logins are (login-limits.ts): per client address, per email and address, and a slow lane per email.
     const user = await authenticator.authenticate(email, password, req.ip ?? req.socket.remoteAddress);
-    const account = await accounts.get(user.id);
+    const account = await users.get(user.id);
     if (!account) throw new HttpError(401, 'invalid credentials');
     const { token, expiresAt } = await tokens.issue({ userId: account.id, email: account.email, admin: account.admin });
     reply(res, 200, `Token for ${account.email}`, { token, token_type: 'Bearer', expires_at: expiresAt.toISOString(), user: account });
   });
 
-  const admin = requireAdmin(tokens, accounts);
+  const admin = requireAdmin(tokens, users);
   const caller = (res: { locals: Record<string, unknown> }) => res.locals.caller as Caller;
 
   app.get('/users', admin, async (_req, res) => {
-    const all = await accounts.list();
+    const all = await users.list();
     reply(res, 200, `${all.length} users`, all);
   });
 
   app.get('/users/:id', admin, async (req, res) => {
-    const account = await accounts.get(userId(req));
+    const account = await users.get(userId(req));
     if (!account) throw notFound('no such user');
     reply(res, 200, `user ${account.id}`, account);
   });
@@ -84,7 +87,7 @@ export function mountAccountRoutes(app: Express, authenticator: Authenticator, {
     if (Object.values(wanted).every((field) => field === undefined)) throw badRequest('nothing to change: give first_name, last_name or active');
     // An admin who deactivated their own account would lock themselves out mid-session.
     if (id === caller(res).id && wanted.active === 0) throw new HttpError(409, 'you cannot deactivate your own account');
-    const account = await accounts.update(id, wanted);
+    const account = await users.update(id, wanted);
     if (!account) throw notFound('no such user');
     reply(res, 200, `updated user ${account.id}`, account);
   });
@@ -92,14 +95,14 @@ export function mountAccountRoutes(app: Express, authenticator: Authenticator, {
   app.post('/users/:id/password', admin, jsonBody(), async (req, res) => {
     const id = userId(req);
     const { password } = validate(passwordReset, req.body);
-    if (!(await accounts.resetPassword(id, password))) throw notFound('no such user');
+    if (!(await users.setPasswordHash(id, await passwords.hash(password)))) throw notFound('no such user');
     reply(res, 200, `password reset for user ${id}`);
   });
 
   app.delete('/users/:id', admin, async (req, res) => {
     const id = userId(req);
     if (id === caller(res).id) throw new HttpError(409, 'you cannot delete your own account');
-    if (!(await accounts.delete(id))) throw notFound('no such user');
+    if (!(await users.delete(id))) throw notFound('no such user');
     reply(res, 200, `deleted user ${id}`);
   });
 }

@@ -1,9 +1,9 @@
 import bcrypt from 'bcrypt';
 import { forbidden, unauthorized, type Logger } from '@go-micro/toolkit';
+import type { User, UserWithHash, UsersStore } from '../accounts/users-store.js';
+import { BCRYPT_COST, defaultPasswordWorkLimits, PasswordWork } from '../passwords/password-work.js';
+import { postgresFailure } from '../postgres/postgres-errors.js';
 import type { Attempt, LoginLimits } from './login-limits.js';
-import { defaultPasswordWorkLimits, PasswordWork } from './password-work.js';
-import { postgresFailure } from './postgres-errors.js';
-import { BCRYPT_COST, type User, type UserWithHash, type UsersStore } from './users-store.js';
 
 /** Where a successful login is recorded: the logger service, in production. */
 export type AuditLog = (entry: { name: string; data: string }) => Promise<void>;

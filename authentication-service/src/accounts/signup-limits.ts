@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { RateLimiterPostgres } from 'rate-limiter-flexible';
-import { limited, limiter } from './rate-limits.js';
+import { limited, limiter } from '../login/rate-limits.js';
 
 export interface SignUpLimitSettings {
   /** Sign-ups one client address may make per 10 minutes. */

@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs';
+import bcrypt from 'bcrypt';
 import { unfitForProduction, type DeployEnv } from '@go-micro/toolkit';
-import { SEED_USER } from './users-store.js';
+import { BCRYPT_COST } from '../passwords/password-work.js';
+import type { UsersStore } from './users-store.js';
+
+/** The course's admin, made at start-up when the table has none. */
+export const SEED_USER = {
+  email: 'admin@example.com',
+  password: 'verysecret',
+  firstName: 'Admin',
+  lastName: 'User',
+};
 
 /**
  * The seeded admin's password. In development the course's `verysecret` unless
@@ -31,4 +41,26 @@ export function adminPassword(config: { DEPLOY_ENV: DeployEnv; ADMIN_PASSWORD?: 
   const unfit = unfitForProduction(password, 'password');
   if (unfit) throw refuse(`${source}: the admin's password ${unfit}`);
   return password;
+}
+
+/**
+ * Creates the admin, active and an admin, unless an account holds its address in
+ * any spelling. Safe from replicas starting together: one of them inserts it, the
+ * others find it there. Returns whether this call created it.
+ */
+export async function seedAdmin(users: UsersStore, password: string): Promise<boolean> {
+  if (await users.emailTaken(SEED_USER.email)) return false;
+  const passwordHash = await bcrypt.hash(password, BCRYPT_COST);
+  const { email, firstName, lastName } = SEED_USER;
+  return (await users.insert({ email, firstName, lastName, passwordHash, active: 1, admin: true })) !== undefined;
+}
+
+/**
+ * In production, an admin still holding the course's password (seeded by an
+ * earlier start without ADMIN_PASSWORD) gets `password` instead. Returns whether it did.
+ */
+export async function replaceDefaultAdminPassword(users: UsersStore, password: string): Promise<boolean> {
+  const found = await users.findByEmail(SEED_USER.email);
+  if (!found || !(await bcrypt.compare(SEED_USER.password, found.passwordHash))) return false;
+  return users.setPasswordHash(found.user.id, await bcrypt.hash(password, BCRYPT_COST));
 }

@@ -1,0 +1,2 @@
+export { withTransaction, lockForTransaction } from './transaction.js';
+export { migrate, type MigrateOptions } from './migrations.js';
