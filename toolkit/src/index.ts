@@ -40,6 +40,7 @@ export {
   injectIntoMetadata,
   extractFromMetadata,
   withSpan,
+  withoutTracing,
   failSpan,
   traceRequests,
   TRACE_ID_HEADER,
