@@ -169,7 +169,8 @@ export class QueueConsumer {
       try {
         const settledAs = await this.settle(channel, message, outcome);
         this.settled++;
-        this.options.logger.debug({ messageId: properties.messageId, outcome: outcome.kind }, 'message settled');
+        // One line per message at info, under its request id and trace id: a grep of either finds this hop.
+        this.options.logger.info({ queue: this.options.queues.work, messageId: properties.messageId, outcome: settledAs }, 'message settled');
         queueMessages().inc({ queue: this.options.queues.work, outcome: settledAs });
       } catch (err) {
         // Not acked: RabbitMQ delivers it again once we are back, and the handler does its work only once.
