@@ -5,6 +5,8 @@ export interface OutboxRow {
   id: string;
   routing_key: string;
   payload: unknown;
+  /** The request that wrote it: its x-request-id and W3C traceparent, sent on as the message's headers (outbox-context.ts). */
+  headers?: Record<string, string> | null;
 }
 
 type Queryable = Pick<PoolClient, 'query'>;
@@ -21,16 +23,30 @@ export async function createOutboxTable(client: Queryable): Promise<void> {
       id uuid PRIMARY KEY,
       routing_key varchar(255) NOT NULL,
       payload jsonb NOT NULL,
+      headers jsonb,
       created_at timestamp with time zone NOT NULL DEFAULT now(),
       sent_at timestamp with time zone
     )`);
   // The publisher looks only at what is not sent yet, oldest first.
   await client.query('CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (created_at) WHERE sent_at IS NULL');
+  // The request id and trace context of the sign-up (outbox-context.ts), added to a table of an earlier version.
+  await client.query('ALTER TABLE outbox ADD COLUMN IF NOT EXISTS headers jsonb');
 }
 
 /** Adds an event inside the caller's transaction. */
 export async function addToOutbox(client: Queryable, row: OutboxRow): Promise<void> {
-  await client.query('INSERT INTO outbox (id, routing_key, payload) VALUES ($1, $2, $3)', [row.id, row.routing_key, JSON.stringify(row.payload)]);
+  await client.query('INSERT INTO outbox (id, routing_key, payload, headers) VALUES ($1, $2, $3, $4)', [
+    row.id,
+    row.routing_key,
+    JSON.stringify(row.payload),
+    row.headers ? JSON.stringify(row.headers) : null,
+  ]);
+}
+
+/** How many events wait to be sent (the outbox_unsent index holds just those). */
+export async function countUnsent(db: Pick<Pool, 'query'>): Promise<number> {
+  const { rows } = await db.query<{ unsent: number }>('SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL');
+  return rows[0]?.unsent ?? 0;
 }
 
 /**
@@ -45,7 +61,7 @@ export async function sendUnsent(pool: Pool, limit: number, send: (row: OutboxRo
   try {
     await client.query('BEGIN');
     const { rows } = await client.query<OutboxRow>(
-      `SELECT id, routing_key, payload FROM outbox WHERE sent_at IS NULL
+      `SELECT id, routing_key, payload, headers FROM outbox WHERE sent_at IS NULL
        ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
     );
