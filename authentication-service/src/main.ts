@@ -9,6 +9,7 @@ import { loggerServiceAudit } from './audit-log.js';
 import { Authenticator } from './authenticate.js';
 import { configSchema } from './config.js';
 import { LoginLimits } from './login-limits.js';
+import { watchOutboxBacklog } from './metrics.js';
 import { OutboxPublisher } from './outbox-publisher.js';
 import { PasswordWork } from './password-work.js';
 import { tracePostgres } from './postgres-tracing.js';
@@ -49,6 +50,7 @@ runService('authentication-service', configSchema, async ({ config, logger }) =>
   // Connects to RabbitMQ in the background: sign-ups are stored and answered while it is away, and sent when it is back.
   const publisher = new OutboxPublisher({ pool, rabbitUrl: config.RABBIT_URL, logger, pollMs: config.OUTBOX_POLL_MS });
   publisher.start();
+  watchOutboxBacklog(pool);
 
   if (!config.TOKEN_SECRET) logger.warn('TOKEN_SECRET is not set: tokens are signed with a random secret and end with this process');
   const tokens = new Tokens(config.TOKEN_SECRET ?? randomBytes(32).toString('base64url'), config.TOKEN_TTL_SECONDS);

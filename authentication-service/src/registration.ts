@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { USER_REGISTERED_KEY, type UserRegistered } from '@go-micro/contracts';
 import { HttpError } from '@go-micro/toolkit';
+import { signUps } from './metrics.js';
+import { requestContext } from './outbox-context.js';
 import { addToOutbox } from './outbox-store.js';
 import { defaultPasswordWorkLimits, PasswordWork } from './password-work.js';
 import { postgresFailure } from './postgres-errors.js';
@@ -77,8 +79,9 @@ export class Registration {
         last_name: signUp.last_name,
         registered_at: createdAt.toISOString(),
       };
-      await addToOutbox(client, { id: event.event_id, routing_key: USER_REGISTERED_KEY, payload: event });
+      await addToOutbox(client, { id: event.event_id, routing_key: USER_REGISTERED_KEY, payload: event, headers: requestContext() });
       await client.query('COMMIT');
+      signUps.inc();
       this.onCommitted();
       return { user_id: id, email: signUp.email, event_id: event.event_id };
     } catch (err) {
