@@ -19,7 +19,7 @@ describe('Prometheus and Grafana files (promtool)', () => {
     for (const file of ['prometheus.yml', 'prometheus.swarm.yml', 'prometheus.dev.yml']) {
       const result = await run(PROMTOOL, ['check', 'config', join(PROMETHEUS, file)]);
       expect(result.code, `${file}: ${result.output}`).toBe(0);
-      expect(result.output).toContain('SUCCESS: 7 rules found');
+      expect(result.output).toContain('SUCCESS: 13 rules found');
     }
   });
 
