@@ -3,6 +3,7 @@
 // crashes (it logs why and exits 1) is started again, as compose and swarm would.
 import { existsSync, readFileSync } from 'node:fs';
 import { concurrently } from 'concurrently';
+import { devSessionSecret } from './dev-session-secret.mjs';
 
 // Every service that is built, each on its own port of services.json, where the others' defaults look for it.
 const services = JSON.parse(readFileSync('services.json', 'utf8')).filter(({ folder }) => existsSync(`${folder}/dist/main.js`));
@@ -12,11 +13,14 @@ const portOf = (name) => services.find((service) => service.name === name)?.port
 // (or OTEL_TRACES_EXPORTER=console prints them).
 const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? `http://${process.env.JAEGER_OTLP_HTTP_ADDR ?? '127.0.0.1:4318'}` };
 
+// The dashboard's sessions (in MongoDB) outlive a restart only if their cookies are signed with the same secret.
+const ownEnv = { logger: { SESSION_SECRET: devSessionSecret() } };
+
 const commands = [
   // FerretDB on 27017, Mailpit on 1025 (UI on 8025), Jaeger on 4318 (API on 16686); Postgres and RabbitMQ are the machine's own.
   { name: 'infra', command: 'scripts/dev-infra.sh' },
   // Under node.sh, the Node flags the images and the tests use too.
-  ...services.map(({ name, folder, port }) => ({ name, command: `./node.sh ${folder}/dist/main.js`, env: { LOG_PRETTY: 'true', PORT: `${port}`, ...tracing } })),
+  ...services.map(({ name, folder, port }) => ({ name, command: `./node.sh ${folder}/dist/main.js`, env: { LOG_PRETTY: 'true', PORT: `${port}`, ...tracing, ...ownEnv[name] } })),
 ];
 
 const { result } = concurrently(commands, {
@@ -35,7 +39,7 @@ const { result } = concurrently(commands, {
 // after concurrently's own, so the stop it records is SIGINT's).
 for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => process.emit('SIGINT', 'SIGINT'));
 
-console.log(`\n  page:   http://localhost:${portOf('front-end')}\n  broker: http://localhost:${portOf('broker')}\n  mail:   http://localhost:8025\n  traces: http://localhost:16686/api/traces/<X-Trace-Id of a reply>\n`);
+console.log(`\n  page:      http://localhost:${portOf('front-end')}\n  broker:    http://localhost:${portOf('broker')}\n  dashboard: http://localhost:${portOf('logger')}/admin/dashboard\n  mail:      http://localhost:8025\n  traces:    http://localhost:16686/api/traces/<X-Trace-Id of a reply>\n`);
 
 result.then(
   () => process.exit(0),

@@ -12,6 +12,7 @@ import { configSchema } from './config.js';
 import { loggerServiceAudit } from './login/audit-log.js';
 import { Authenticator } from './login/authenticate.js';
 import { LoginLimits } from './login/login-limits.js';
+import { watchOutboxBacklog } from './metrics.js';
 import { OutboxPublisher } from './outbox/outbox-publisher.js';
 import { PasswordWork } from './passwords/password-work.js';
 import { migrateDatabase } from './postgres/migrations.js';
@@ -50,6 +51,7 @@ runService('authentication-service', configSchema, async ({ config, logger }) =>
   // Connects to RabbitMQ in the background: sign-ups are stored and answered while it is away, and sent when it is back.
   const publisher = new OutboxPublisher({ pool, rabbitUrl: config.RABBIT_URL, logger, pollMs: config.OUTBOX_POLL_MS });
   publisher.start();
+  watchOutboxBacklog(pool);
 
   if (!config.TOKEN_SECRET) logger.warn('TOKEN_SECRET is not set: tokens are signed with a random secret and end with this process');
   const tokens = new Tokens(config.TOKEN_SECRET ?? randomBytes(32).toString('base64url'), config.TOKEN_TTL_SECONDS);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@go-micro/toolkit';
+import { createLogger, metricsRegistry } from '@go-micro/toolkit';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { postJSON, startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { UsersStore } from '../src/accounts/users-store.js';
@@ -148,6 +148,31 @@ describe('login limits per email, from many addresses', () => {
     expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
     // Another address is not affected.
     expect((await login(0, 'nobody@example.com', 'x', newAddress())).status).toBe(401);
+  });
+});
+
+describe('logins_total', () => {
+  /** The counter's value for each outcome, as /metrics shows it. */
+  const counted = async () => {
+    const { values } = await metricsRegistry.getSingleMetric('logins_total')!.get();
+    return Object.fromEntries(values.map((value) => [value.labels.outcome, value.value]));
+  };
+
+  it('counts each login by outcome: ok (202), refused (401) and limited (429)', async () => {
+    const [email, address] = [await newUser(), newAddress()];
+    const before = await counted();
+
+    const statuses = [(await login(0, email, 'right-password', address)).status];
+    for (let i = 0; i < 8; i++) statuses.push((await login(0, email, 'wrong', address)).status);
+
+    const after = await counted();
+    const delta = (outcome: string) => (after[outcome] ?? 0) - (before[outcome] ?? 0);
+    expect(statuses).toContain(429);
+    expect({ ok: delta('ok'), refused: delta('refused'), limited: delta('limited') }).toEqual({
+      ok: statuses.filter((status) => status === 202).length,
+      refused: statuses.filter((status) => status === 401).length,
+      limited: statuses.filter((status) => status === 429).length,
+    });
   });
 });
 

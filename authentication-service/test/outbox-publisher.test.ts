@@ -4,7 +4,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { USER_EXCHANGE, USER_REGISTERED_KEY, userRegistered } from '@go-micro/contracts';
-import { createLogger } from '@go-micro/toolkit';
+import { createLogger, runWithRequestId } from '@go-micro/toolkit';
 import { freePort } from '@go-micro/testkit/free-port.js';
 import { createTestDatabase, type TestDatabase } from '@go-micro/testkit/postgres.js';
 import { createTestVhost, type TestVhost } from '@go-micro/testkit/rabbitmq.js';
@@ -63,6 +63,23 @@ describe('outbox publisher', () => {
       expect(event).toMatchObject({ event_id: registered.event_id, user_id: registered.user_id, email: registered.email, first_name: 'Out' });
       expect(message!.content.toString()).not.toMatch(/password/);
       await vi.waitUntil(async () => (await unsent([registered.event_id])) === 0, { timeout: 5_000, interval: 50 });
+    } finally {
+      await publisher.close();
+    }
+  });
+
+  it("when a sign-up comes with a request id, the outbox keeps it and the message carries it as x-request-id and correlationId", async () => {
+    const publisher = startPublisher();
+    try {
+      const requestId = `signup-${randomUUID()}`;
+      const registered = await runWithRequestId(requestId, () => signUp(new Registration(pool, () => publisher.kick())));
+
+      const [message] = await vi.waitUntil(() => deliveriesOf(registered.event_id).length > 0 && deliveriesOf(registered.event_id), { timeout: 15_000, interval: 50 });
+
+      const stored = await pool.query('SELECT headers FROM outbox WHERE id = $1', [registered.event_id]);
+      expect(stored.rows[0].headers).toEqual({ 'x-request-id': requestId });
+      expect(message!.properties.headers).toMatchObject({ 'x-request-id': requestId });
+      expect(message!.properties.correlationId).toBe(requestId);
     } finally {
       await publisher.close();
     }

@@ -86,13 +86,14 @@ describe('broker POST /handle action welcome', () => {
   it('when the welcome mail has gone out, answers 200 Welcome mail sent to <email>', async () => {
     const { status, body } = await postJSON(`${broker.url}/handle`, { action: 'welcome', welcome: { event_id: sentEventId } });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ error: false, message: 'Welcome mail sent to new@example.com', data: { event_id: sentEventId } });
+    expect(body).toMatchObject({ error: false, message: 'Welcome mail sent to new@example.com', data: { event_id: sentEventId, sent: true } });
   });
 
-  it('when it has not gone out yet, passes on 404 no welcome mail sent yet', async () => {
-    const { status, body } = await postJSON(`${broker.url}/handle`, { action: 'welcome', welcome: { event_id: randomUUID() } });
-    expect(status).toBe(404);
-    expect(body).toEqual({ error: true, message: 'no welcome mail sent yet' });
+  it('when it has not gone out yet, answers 200 no welcome mail sent yet with sent false (a poll is not a failed request)', async () => {
+    const eventId = randomUUID();
+    const { status, body } = await postJSON(`${broker.url}/handle`, { action: 'welcome', welcome: { event_id: eventId } });
+    expect(status).toBe(200);
+    expect(body).toEqual({ error: false, message: 'no welcome mail sent yet', data: { event_id: eventId, sent: false } });
   });
 
   it('when the event id is not one, answers 400 naming it', async () => {

@@ -30,6 +30,17 @@ describe('broker POST /handle action log (JSON-RPC to the logger)', () => {
     expect(logger.calls.filter((call) => (call as { Name?: string }).Name === name)).toEqual([{ Name: name, Data: 'over JSON-RPC' }]);
   });
 
+  it("when the request has an id, the call carries it as request_id, and the logger's line of the call is under it", async () => {
+    const name = uniqueName('rpc-reqid');
+    const requestId = uniqueName('request');
+
+    const { status } = await postJSON(`${broker.url}/handle`, logBody(name, 'x'), { 'content-type': 'application/json', 'x-request-id': requestId });
+
+    expect(status).toBe(202);
+    const at = logger.calls.findIndex((call) => (call as { Name?: string }).Name === name);
+    expect(logger.requestIds[at]).toBe(requestId);
+  });
+
   it('when many requests come at once, they share one kept-open connection', async () => {
     const names = Array.from({ length: 10 }, () => uniqueName('rpc-many'));
 

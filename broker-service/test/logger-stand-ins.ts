@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { IDEMPOTENCY_KEY_HEADER, JsonRpcServer, type RpcCall } from '@go-micro/contracts';
 import { loadLogsProto, type LogRequest__Output, type LogServiceHandlers } from '@go-micro/contracts/logs-grpc';
-import { createLogger, REQUEST_ID_HEADER } from '@go-micro/toolkit';
+import { createLogger, currentRequestId, REQUEST_ID_HEADER } from '@go-micro/toolkit';
 
 // Stand-ins for logger-service's JSON-RPC and gRPC ports, built from the contract alone.
 // (Its REST endpoint is stood in for by the kit's startStandIn.)
@@ -21,6 +21,8 @@ export interface RpcLoggerStandIn {
   calls: unknown[];
   /** What each call carried beside its argument (the deadline, an idempotency key), in the same order. */
   extras: RpcCall[];
+  /** The request id each call was answered under (its `request_id` member), in the same order. */
+  requestIds: (string | undefined)[];
   /** Clients connected now. */
   openConnections(): number;
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export interface RpcLoggerStandIn {
 export async function startRpcLogger(options: StandInOptions = {}): Promise<RpcLoggerStandIn> {
   const calls: unknown[] = [];
   const extras: RpcCall[] = [];
+  const requestIds: (string | undefined)[] = [];
   let release = () => {};
   const released = new Promise<void>((resolve) => (release = resolve));
   const server = new JsonRpcServer(
@@ -36,6 +39,7 @@ export async function startRpcLogger(options: StandInOptions = {}): Promise<RpcL
       'RPCServer.LogInfo': async (payload, extra) => {
         calls.push(payload);
         extras.push(extra);
+        requestIds.push(currentRequestId());
         if (options.hold) await released;
         return `Processed payload via RPC:${(payload as { Name?: unknown }).Name}`;
       },
@@ -48,6 +52,7 @@ export async function startRpcLogger(options: StandInOptions = {}): Promise<RpcL
     port,
     calls,
     extras,
+    requestIds,
     openConnections: () => server.openConnections,
     close: () => {
       release(); // held calls answer, late, so the server can end their connections

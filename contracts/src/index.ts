@@ -5,6 +5,7 @@ export {
   IDEMPOTENCY_KEY_RULE,
   JSON_RPC_DEADLINE,
   JSON_RPC_IDEMPOTENCY_KEY,
+  JSON_RPC_REQUEST_ID,
   deadlineWithin,
   isDeadline,
   readDeadlineHeader,

@@ -15,6 +15,8 @@ export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 /** JSON-RPC: members of the request object beside method, params and id; Go's codec ignores members it does not know. */
 export const JSON_RPC_DEADLINE = 'deadline';
 export const JSON_RPC_IDEMPOTENCY_KEY = 'idempotency_key';
+/** JSON-RPC: the caller's request id (x-request-id on the other transports), so the logger's line of the call carries it. */
+export const JSON_RPC_REQUEST_ID = 'request_id';
 
 /**
  * The deadline a caller sends: a little before it gives up itself, so the

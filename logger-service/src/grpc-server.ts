@@ -81,11 +81,14 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
           const eventId = readIdempotencyKey(call.metadata.get(IDEMPOTENCY_KEY_HEADER)[0]?.toString());
           if (call.cancelled) throw gatewayTimeout('MongoDB');
           await logs.write({ ...entry, ...(eventId ? { event_id: eventId } : {}) }, { deadline: deadlineOf(call) });
-          logger.debug({ method: 'WriteLog' }, 'gRPC call answered');
+          // One line per call at info, under its request id and trace id: a grep of either finds this hop.
+          logger.info({ method: 'WriteLog' }, 'gRPC call answered');
           callback(null, { result: 'logged!' });
         } catch (err) {
           failSpan(span, err);
-          callback(toGrpcError(err, logger));
+          const status = toGrpcError(err, logger);
+          logger.info({ method: 'WriteLog', error: status.details }, 'gRPC call answered');
+          callback(status);
         }
       }),
     );

@@ -98,14 +98,38 @@ class Visitor {
 async function signedInAdmin(): Promise<Visitor> {
   const visitor = new Visitor();
   const { status, location } = await visitor.login('admin@example.com', 'verysecret');
-  expect([status, location]).toEqual([303, '/admin/logs']);
+  expect([status, location]).toEqual([303, '/admin/dashboard']);
   return visitor;
 }
 
 describe('logger dashboard: who gets in', () => {
-  it.each(['/admin', '/admin/logs', '/admin/logs/delete-all', '/admin/logs/0123456789abcdef01234567'])('when %s is asked for without a session, redirects to /login', async (path) => {
+  it.each([
+    '/admin',
+    '/admin/dashboard',
+    '/admin/delete-all',
+    '/admin/log-entry/0123456789abcdef01234567',
+    '/admin/update/0123456789abcdef01234567',
+    '/admin/no-such-page',
+    '/admin/logs',
+    '/admin/logs/0123456789abcdef01234567',
+  ])('when %s is asked for without a session, redirects to /login', async (path) => {
     const { status, location } = await new Visitor().get(path);
     expect([status, location]).toEqual([303, '/login']);
+  });
+
+  it('when / is asked for, redirects to the login page, as the course shows it at the root', async () => {
+    const { status, location } = await new Visitor().get('/');
+    expect([status, location]).toEqual([303, '/login']);
+  });
+
+  it('when a form is posted to /admin without a session, redirects to /login and deletes nothing', async () => {
+    await logs.write({ name: uniqueName('kept'), data: 'x' });
+    const before = await mongo.db('logs').collection('logs').countDocuments();
+
+    const { status, location } = await new Visitor().post('/admin/delete-all', { _csrf: 'anything' });
+
+    expect([status, location]).toEqual([303, '/login']);
+    expect(await mongo.db('logs').collection('logs').countDocuments()).toBe(before);
   });
 
   it('when the admin logs in, sets an httpOnly SameSite=Lax session cookie, gives a new session id, and shows the entries', async () => {
@@ -115,12 +139,12 @@ describe('logger dashboard: who gets in', () => {
 
     const { status, location } = await visitor.login('admin@example.com', 'verysecret');
 
-    expect([status, location]).toEqual([303, '/admin/logs']);
+    expect([status, location]).toEqual([303, '/admin/dashboard']);
     expect(visitor.setCookie).toMatch(/^logger\.sid=/);
     expect(visitor.setCookie).toMatch(/HttpOnly/i);
     expect(visitor.setCookie).toMatch(/SameSite=Lax/i);
     expect(visitor.cookie).not.toBe(before);
-    const page = await visitor.get('/admin/logs');
+    const page = await visitor.get('/admin/dashboard');
     expect(page.status).toBe(200);
     expect(page.html).toContain('Signed in as admin@example.com');
   });
@@ -139,7 +163,7 @@ describe('logger dashboard: who gets in', () => {
 
     expect(status).toBe(403);
     expect(html).toContain('user@example.com is a valid account, but not an administrator');
-    const { location } = await visitor.get('/admin/logs');
+    const { location } = await visitor.get('/admin/dashboard');
     expect(location).toBe('/login');
   });
 
@@ -153,12 +177,27 @@ describe('logger dashboard: who gets in', () => {
 
   it('when the admin logs out, the session ends and admin pages redirect to /login again', async () => {
     const visitor = await signedInAdmin();
-    const token = await visitor.token('/admin/logs');
+    const token = await visitor.token('/admin/dashboard');
 
     const { status, location } = await visitor.post('/logout', { _csrf: token });
 
     expect([status, location]).toEqual([303, '/login']);
-    expect((await visitor.get('/admin/logs')).location).toBe('/login');
+    expect((await visitor.get('/admin/dashboard')).location).toBe('/login');
+  });
+
+  it('when the admin follows GET /logout, as the course linked it, the session ends too', async () => {
+    const visitor = await signedInAdmin();
+
+    const { status, location } = await visitor.get('/logout');
+
+    expect([status, location]).toEqual([303, '/login']);
+    expect((await visitor.get('/admin/dashboard')).location).toBe('/login');
+  });
+
+  it('when the admin is signed in, / and /login lead to the dashboard', async () => {
+    const visitor = await signedInAdmin();
+    expect((await visitor.get('/')).location).toBe('/login');
+    expect((await visitor.get('/login')).location).toBe('/admin/dashboard');
   });
 
   it('the logging API sets no cookie', async () => {
@@ -231,8 +270,8 @@ describe('logger dashboard: the entries', () => {
     for (let i = 1; i <= 23; i++) await logs.write({ name, data: `entry number ${i}` });
     const visitor = await signedInAdmin();
 
-    const first = await visitor.get(`/admin/logs?name=${name}`);
-    const second = await visitor.get(`/admin/logs?name=${name}&page=2`);
+    const first = await visitor.get(`/admin/dashboard?name=${name}`);
+    const second = await visitor.get(`/admin/dashboard?name=${name}&page=2`);
 
     const data = (html: string) => [...html.matchAll(/<td class="data">([^<]*)<\/td>/g)].map((m) => m[1]);
     expect(data(first.html)).toHaveLength(20);
@@ -247,8 +286,8 @@ describe('logger dashboard: the entries', () => {
     for (let i = 1; i <= COUNT_CAP + 5; i++) await logs.write({ name, data: `entry number ${i}` });
     const visitor = await signedInAdmin();
 
-    const first = await visitor.get(`/admin/logs?name=${name}`);
-    const second = await visitor.get(`/admin/logs?name=${name}&page=2`);
+    const first = await visitor.get(`/admin/dashboard?name=${name}`);
+    const second = await visitor.get(`/admin/dashboard?name=${name}&page=2`);
 
     expect(first.html).toContain(`<span class="badge text-bg-secondary" id="total">${COUNT_CAP}+</span>`);
     expect(first.html).toContain('Page 1 of 2+');
@@ -261,7 +300,7 @@ describe('logger dashboard: the entries', () => {
     await logs.write({ name: uniqueName('counted'), data: 'x' });
     const visitor = await signedInAdmin();
 
-    const { html } = await visitor.get('/admin/logs');
+    const { html } = await visitor.get('/admin/dashboard');
 
     const shown = /id="total">([^<]*)</.exec(html)![1]!;
     expect(shown).toBe((await mongo.db('logs').collection('logs').countDocuments()).toLocaleString('en-US'));
@@ -271,48 +310,93 @@ describe('logger dashboard: the entries', () => {
     const name = uniqueName('one');
     await logs.write({ name, data: '<script>alert("x")</script>' });
     const visitor = await signedInAdmin();
-    const list = await visitor.get(`/admin/logs?name=${name}`);
-    const id = /href="\/admin\/logs\/([0-9a-f]{24})"/.exec(list.html)![1]!;
+    const list = await visitor.get(`/admin/dashboard?name=${name}`);
+    const id = /href="\/admin\/log-entry\/([0-9a-f]{24})"/.exec(list.html)![1]!;
 
-    const entry = await visitor.get(`/admin/logs/${id}`);
+    const entry = await visitor.get(`/admin/log-entry/${id}`);
     expect(entry.html).toContain('&lt;script&gt;');
     expect(entry.html).not.toContain('<script>alert');
     const updatedBefore = /id="updated-at">([^<]*)</.exec(entry.html)![1];
 
-    const refused = await visitor.post(`/admin/logs/${id}/update-timestamp`, {});
+    const refused = await visitor.post(`/admin/update/${id}`, {});
     expect(refused.status).toBe(403);
 
     const token = /name="_csrf" value="([^"]+)"/.exec(entry.html)![1]!;
-    const updated = await visitor.post(`/admin/logs/${id}/update-timestamp`, { _csrf: token });
-    expect([updated.status, updated.location]).toEqual([303, `/admin/logs/${id}?updated=1`]);
-    const after = await visitor.get(`/admin/logs/${id}?updated=1`);
+    const updated = await visitor.post(`/admin/update/${id}`, { _csrf: token });
+    expect([updated.status, updated.location]).toEqual([303, `/admin/log-entry/${id}?updated=1`]);
+    const after = await visitor.get(`/admin/log-entry/${id}?updated=1`);
     expect(after.html).toContain('Timestamp updated.');
     expect(/id="updated-at">([^<]*)</.exec(after.html)![1]).not.toBe(updatedBefore);
   });
 
   it('answers an unknown entry with a 404 page', async () => {
     const visitor = await signedInAdmin();
-    const { status, html } = await visitor.get('/admin/logs/0123456789abcdef01234567');
+    const { status, html } = await visitor.get('/admin/log-entry/0123456789abcdef01234567');
     expect(status).toBe(404);
     expect(html).toContain('There is no such log entry.');
+  });
+
+  it('answers a page that does not exist with a 404 page, once signed in', async () => {
+    const visitor = await signedInAdmin();
+    const { status, html } = await visitor.get('/admin/no-such-page');
+    expect(status).toBe(404);
+    expect(html).toContain('There is no such page.');
+  });
+
+  it("when the course's GET /admin/update/{id} link is followed, changes nothing and shows the entry with its button", async () => {
+    const visitor = await signedInAdmin();
+    const { status, location } = await visitor.get('/admin/update/0123456789abcdef01234567');
+    expect([status, location]).toEqual([303, '/admin/log-entry/0123456789abcdef01234567']);
   });
 
   it('deletes all entries only through the confirmation form, with its token', async () => {
     await logs.write({ name: uniqueName('doomed'), data: 'x' });
     const visitor = await signedInAdmin();
 
-    const confirm = await visitor.get('/admin/logs/delete-all');
+    const confirm = await visitor.get('/admin/delete-all');
     expect(confirm.html).toMatch(/Yes, delete all \d+ entries/);
-    const refused = await visitor.post('/admin/logs/delete-all', {});
+    const refused = await visitor.post('/admin/delete-all', {});
     expect(refused.status).toBe(403);
     expect(await mongo.db('logs').collection('logs').countDocuments()).toBeGreaterThan(0);
 
     const token = /name="_csrf" value="([^"]+)"/.exec(confirm.html)![1]!;
-    const done = await visitor.post('/admin/logs/delete-all', { _csrf: token });
+    const done = await visitor.post('/admin/delete-all', { _csrf: token });
 
     expect(done.status).toBe(303);
-    expect(done.location).toMatch(/^\/admin\/logs\?deleted=\d+$/);
+    expect(done.location).toMatch(/^\/admin\/dashboard\?deleted=\d+$/);
     expect(await mongo.db('logs').collection('logs').countDocuments()).toBe(0);
     expect((await visitor.get(done.location!)).html).toContain('No entries.');
+  });
+});
+
+describe('logger dashboard: the paths of its first version', () => {
+  it.each([
+    ['GET', '/admin/logs?name=x&page=2', '/admin/dashboard?name=x&page=2'],
+    ['GET', '/admin/logs/0123456789abcdef01234567', '/admin/log-entry/0123456789abcdef01234567'],
+    ['GET', '/admin/logs/delete-all', '/admin/delete-all'],
+  ])('when %s %s is asked for by the admin, redirects for good (308) to %s', async (_method, path, to) => {
+    const visitor = await signedInAdmin();
+    const { status, location } = await visitor.get(path);
+    expect([status, location]).toEqual([308, to]);
+  });
+
+  it.each([
+    ['/admin/logs/delete-all', '/admin/delete-all'],
+    ['/admin/logs/0123456789abcdef01234567/update-timestamp', '/admin/update/0123456789abcdef01234567'],
+  ])('when a form with its token is posted to %s, redirects with 308, which posts it again to %s', async (path, to) => {
+    const visitor = await signedInAdmin();
+    const token = await visitor.token('/admin/dashboard');
+    const { status, location } = await visitor.post(path, { _csrf: token });
+    expect([status, location]).toEqual([308, to]);
+  });
+});
+
+describe('logger dashboard: its files', () => {
+  it('links a favicon from every page and serves it without a session', async () => {
+    const { html } = await new Visitor().get('/login');
+    expect(html).toContain('<link rel="icon" href="/admin/static/favicon.svg" type="image/svg+xml">');
+    const icon = await fetch(`${app.url}/admin/static/favicon.svg`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
   });
 });

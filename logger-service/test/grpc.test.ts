@@ -54,6 +54,7 @@ describe('logger gRPC LogService.WriteLog', () => {
 
     expect(err).toBeNull();
     expect(logger.requestIds.get(name)).toBe(requestId);
+    expect(logger.lines.find((line) => line.reqId === requestId)).toMatchObject({ level: 30, msg: 'gRPC call answered', method: 'WriteLog' });
   });
 
   it('when the entry has no name, answers INVALID_ARGUMENT naming it', async () => {

@@ -172,3 +172,33 @@ describe('logger JSON-RPC (Go net/rpc/jsonrpc framing)', () => {
     // The first go run on a machine compiles net/rpc and the program: over 30 s on a cold build cache with other suites on both cores.
   }, 120_000);
 });
+
+describe('logger JSON-RPC: one line per call', () => {
+  it("when our client's call carries request_id, answers under it and logs one info line with it", async () => {
+    const name = uniqueName('rpc-line');
+    const requestId = uniqueName('request');
+    const connection = await rawConnection();
+
+    connection.socket.write(`{"method":"RPCServer.LogInfo","params":[{"Name":"${name}","Data":"y"}],"id":7,"request_id":"${requestId}"}\n`);
+    await connection.waitForLines(1);
+    connection.socket.end();
+
+    expect(logger.requestIds.get(name)).toBe(requestId);
+    const line = await vi.waitUntil(() => logger.lines.find((l) => l.reqId === requestId && l.msg === 'JSON-RPC call answered'), { timeout: 5_000 });
+    expect(line).toMatchObject({ level: 30, method: 'RPCServer.LogInfo' });
+    expect(line).not.toHaveProperty('error');
+  });
+
+  it("when a Go client's call fails, still logs its line, with the error, under a request id of its own", async () => {
+    const connection = await rawConnection();
+    const before = logger.lines.length;
+
+    connection.socket.write(`{"method":"RPCServer.LogInfo","params":[{"Name":"","Data":"y"}],"id":8}\n`);
+    await connection.waitForLines(1);
+    connection.socket.end();
+
+    const line = await vi.waitUntil(() => logger.lines.slice(before).find((l) => l.msg === 'JSON-RPC call answered'), { timeout: 5_000 });
+    expect(line).toMatchObject({ level: 30, method: 'RPCServer.LogInfo', error: 'name: must not be empty' });
+    expect(line.reqId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

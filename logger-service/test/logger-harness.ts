@@ -1,5 +1,7 @@
+import { Writable } from 'node:stream';
 import { MongoClient, type Filter } from 'mongodb';
-import { createLogger, currentRequestId } from '@go-micro/toolkit';
+import { pino } from 'pino';
+import { currentRequestId } from '@go-micro/toolkit';
 import { startApp, type RunningApp } from '@go-micro/testkit/http.js';
 import { createApp } from '../src/app.js';
 import { startGrpcServer } from '../src/grpc-server.js';
@@ -18,6 +20,8 @@ export interface RunningLogger {
   store: LogsStore;
   /** The request id each entry was written under, by entry name: shows which hops carried it. */
   requestIds: Map<string, string | undefined>;
+  /** Every line the service logged at info and above, as JSON, stamped with the request id as the service's own logger does. */
+  lines: Record<string, unknown>[];
   close(): Promise<void>;
 }
 
@@ -26,7 +30,14 @@ export interface LoggerOptions {
 }
 
 export async function startLogger(mongoUrl: string, options: LoggerOptions = {}): Promise<RunningLogger> {
-  const logger = createLogger('logger-service', { level: 'silent', pretty: false });
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = pino({ level: 'info', mixin: () => ({ reqId: currentRequestId() }) }, sink);
   const mongo = createMongoClient({ MONGO_URL: mongoUrl, MONGO_USERNAME: undefined, MONGO_PASSWORD: undefined, MONGO_TIMEOUT_MS: options.mongoTimeoutMs ?? 2_000 });
   const store = new LogsStore(mongo);
   await store.ensureIndexes();
@@ -49,6 +60,7 @@ export async function startLogger(mongoUrl: string, options: LoggerOptions = {})
     rpcPort,
     store,
     requestIds,
+    lines,
     close: async () => {
       await Promise.all([http.close(), rpc.close(), grpc.close()]);
       await mongo.close();

@@ -1,6 +1,6 @@
 import type { Channel } from 'amqplib';
 import { USER_EXCHANGE, USER_EXCHANGE_TYPE, USER_REGISTERED_KEY, userRegistered } from '@go-micro/contracts';
-import { HttpError, type Logger } from '@go-micro/toolkit';
+import { defineCounter, HttpError, type Logger } from '@go-micro/toolkit';
 import { declareRetryQueues, type Outcome, type QueueNames } from '@go-micro/toolkit/queue';
 import type { DeliverMail } from './mailer.js';
 import type { WelcomeContent } from './templates.js';
@@ -17,6 +17,9 @@ export async function declareWelcomeTopology(channel: Channel, names: QueueNames
   await channel.bindQueue(names.work, USER_EXCHANGE, USER_REGISTERED_KEY);
   await declareRetryQueues(channel, names);
 }
+
+/** Welcome mails the mail server took, one per sign-up (a redelivered event's is not counted again). */
+const welcomeMailsSent = defineCounter('welcome_mails_sent_total', 'Welcome mails handed to the mail server, one per sign-up.', []);
 
 export interface WelcomeDeps {
   store: WelcomeStore;
@@ -47,6 +50,7 @@ export async function welcome(content: Buffer, deps: WelcomeDeps): Promise<Outco
     const sent = await store.sendOnce(event.event_id, event.email, () =>
       deliver({ to: event.email, subject: WELCOME_SUBJECT, html, text, messageIdLocalPart: `welcome-${event.event_id}` }),
     );
+    if (sent) welcomeMailsSent.inc();
     logger.info({ eventId: event.event_id, sent }, sent ? 'welcome mail sent' : 'welcome mail already sent');
     return { kind: 'done' };
   } catch (err) {

@@ -41,6 +41,11 @@ const NOT_ADDRESSES = new Set([
   'BROKER_URL', // the browser's way to the broker, compared with the deployment's below
   'MAIL_DOMAIN', // the name the mailer gives itself in EHLO and Message-IDs
   'BIND_ADDR', // where the service listens: checked below, it must not be loopback in a container
+  // The page's links, followed by the visitor's browser: localhost is the visitor's machine, where make up publishes them.
+  'DASHBOARD_URL',
+  'MAIL_UI_URL',
+  'PROMETHEUS_URL',
+  'TRACES_URL',
 ]);
 
 export interface EnvironmentCheck {

@@ -19,7 +19,7 @@ describe('Prometheus and Grafana files (promtool)', () => {
     for (const file of ['prometheus.yml', 'prometheus.swarm.yml', 'prometheus.dev.yml']) {
       const result = await run(PROMTOOL, ['check', 'config', join(PROMETHEUS, file)]);
       expect(result.exitCode, `${file}: ${result.all}`).toBe(0);
-      expect(result.all).toContain('SUCCESS: 7 rules found');
+      expect(result.all).toContain('SUCCESS: 13 rules found');
     }
   });
 

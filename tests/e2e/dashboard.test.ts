@@ -43,11 +43,14 @@ async function logIn(email: string, password: string): Promise<void> {
 }
 
 describe('the logger dashboard, clicked as an admin would', () => {
-  it('when not signed in, /admin/logs leads to the login page', async () => {
-    await page.goto(`${dashboard}/admin/logs`);
-    expect(new URL(page.url()).pathname).toBe('/login');
-    expect(await page.locator('h1').textContent()).toBe('Log in');
-  });
+  it.each(['/', '/admin/dashboard', '/admin/log-entry/0123456789abcdef01234567', '/admin/whatever', '/admin/logs'])(
+    'when not signed in, %s leads to the login page',
+    async (path) => {
+      await page.goto(`${dashboard}${path}`);
+      expect(new URL(page.url()).pathname).toBe('/login');
+      expect(await page.locator('h1').textContent()).toBe('Log in');
+    },
+  );
 
   it('when a user who is not an admin logs in, shows a clear refusal', async () => {
     const email = `${uniqueName('plain')}@example.com`;
@@ -57,18 +60,20 @@ describe('the logger dashboard, clicked as an admin would', () => {
     await logIn(email, 'plain-password-1');
 
     expect(await page.locator('#refused').textContent()).toContain(`${email} is a valid account, but not an administrator`);
-    await page.goto(`${dashboard}/admin/logs`);
+    await page.goto(`${dashboard}/admin/dashboard`);
     expect(new URL(page.url()).pathname).toBe('/login');
   });
 
-  it('when the admin logs in, lists the entries newest first, with the login itself among them', async () => {
+  it('when the admin signs in from an anonymous /admin/dashboard, lands on it listing a fresh entry, newest first, with the login itself among them', async () => {
     const name = uniqueName('listed');
     await writeLog(name, 'older');
     await writeLog(name, 'newer');
+    await page.goto(`${dashboard}/admin/dashboard`);
+    expect(new URL(page.url()).pathname).toBe('/login');
 
     await logIn('admin@example.com', 'verysecret');
 
-    expect(new URL(page.url()).pathname).toBe('/admin/logs');
+    expect(new URL(page.url()).pathname).toBe('/admin/dashboard');
     expect(await page.locator('#signed-in').textContent()).toBe('Signed in as admin@example.com');
     const texts = await rows().allTextContents();
     expect(texts.findIndex((t) => t.includes('newer'))).toBeLessThan(texts.findIndex((t) => t.includes('older')));
@@ -94,11 +99,11 @@ describe('the logger dashboard, clicked as an admin would', () => {
   });
 
   it('refuses a POST without the CSRF token, with the session cookie and all', async () => {
-    await page.goto(`${dashboard}/admin/logs`);
+    await page.goto(`${dashboard}/admin/dashboard`);
     const count = await entryCount();
 
-    const forged = await page.request.post(`${dashboard}/admin/logs/delete-all`, { form: { _csrf: 'not-the-token' }, maxRedirects: 0 });
-    const bare = await page.request.post(`${dashboard}/admin/logs/delete-all`, { form: {}, maxRedirects: 0 });
+    const forged = await page.request.post(`${dashboard}/admin/delete-all`, { form: { _csrf: 'not-the-token' }, maxRedirects: 0 });
+    const bare = await page.request.post(`${dashboard}/admin/delete-all`, { form: {}, maxRedirects: 0 });
 
     expect([forged.status(), bare.status()]).toEqual([403, 403]);
     expect(await bare.text()).toContain('This form has expired or did not come from this dashboard');
@@ -108,7 +113,7 @@ describe('the logger dashboard, clicked as an admin would', () => {
 
   it('deletes all entries through the confirmation page', async () => {
     await writeLog(uniqueName('doomed'), 'x');
-    await page.goto(`${dashboard}/admin/logs`);
+    await page.goto(`${dashboard}/admin/dashboard`);
 
     await page.click('#delete-all');
     expect(await page.locator('#confirm-delete-all').textContent()).toMatch(/^Yes, delete all \d+ entries$/);
@@ -119,10 +124,46 @@ describe('the logger dashboard, clicked as an admin would', () => {
     expect(await rows().first().textContent()).toBe('No entries.');
   });
 
+  it("on a phone's screen, the list of entries fits its width, long names and data included", async () => {
+    await writeLog(uniqueName(`a-long-name-without-spaces-${'x'.repeat(60)}`), `data-without-any-space-${'y'.repeat(200)}`);
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, storageState: await page.context().storageState() });
+    try {
+      await phone.goto(`${dashboard}/admin/dashboard`);
+      expect(new URL(phone.url()).pathname).toBe('/admin/dashboard');
+      // An expression, run in the page: the tests are compiled without the DOM's types.
+      const [scrollWidth, innerWidth] = (await phone.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number];
+      expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+      await phone.screenshot({ path: 'test-results/dashboard-phone.png', fullPage: true });
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('shows a favicon, served to a visitor who has not signed in', async () => {
+    const icon = await page.locator('link[rel=icon]').getAttribute('href');
+    const served = await browser.newPage().then(async (visitor) => {
+      try {
+        return await visitor.request.get(`${dashboard}${icon}`);
+      } finally {
+        await visitor.close();
+      }
+    });
+    expect([served.status(), served.headers()['content-type']]).toEqual([200, 'image/svg+xml']);
+  });
+
   it('logs out, and admin pages lead to the login page again', async () => {
     await page.click('text=Log out');
     expect(new URL(page.url()).pathname).toBe('/login');
-    await page.goto(`${dashboard}/admin/logs/delete-all`);
+    await page.goto(`${dashboard}/admin/delete-all`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+  });
+
+  it('logs out by the GET /logout the course linked to, too', async () => {
+    await logIn('admin@example.com', 'verysecret');
+    expect(new URL(page.url()).pathname).toBe('/admin/dashboard');
+    await page.goto(`${dashboard}/logout`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.goto(`${dashboard}/admin/dashboard`);
     expect(new URL(page.url()).pathname).toBe('/login');
   });
 });

@@ -15,7 +15,8 @@ let page: Page;
 let mongo: MongoClient;
 
 beforeAll(async () => {
-  system = await startSystem();
+  // The broker prints its spans (no collector here), so its replies name their trace, which the page links.
+  system = await startSystem({ env: { broker: { OTEL_TRACES_EXPORTER: 'console' } } });
   mongo = new MongoClient(system.mongo.url);
   browser = await launchChromium();
   page = await openTestPage(browser, system.pageUrl);
@@ -33,6 +34,27 @@ describe('the test page, clicked as a person would', () => {
     findLog: (name, data) => vi.waitUntil(() => mongo.db('logs').collection('logs').findOne({ name, data }), { timeout: 15_000, interval: 100 }),
     waitForMail: (predicate) => system.mail.waitForMessage(predicate, 15_000),
   }));
+
+  it('links the dashboard, the mail catcher, Prometheus and the latest traces where make dev publishes them, and shows a favicon', async () => {
+    const links = await page.locator('#system-links a').evaluateAll((anchors) => anchors.map((a) => [a.textContent, a.getAttribute('href')]));
+    expect(links).toEqual([
+      ['Log dashboard', 'http://localhost:8082/admin/dashboard'],
+      ['Mail catcher', 'http://localhost:8025'],
+      ['Prometheus', 'http://localhost:9090'],
+      ['Latest traces (Jaeger API)', 'http://localhost:16686/api/traces?service=broker-service&limit=20'],
+    ]);
+    const icon = await page.locator('link[rel=icon]').getAttribute('href');
+    const served = await page.request.get(new URL(icon!, system.pageUrl).href);
+    expect([served.status(), served.headers()['content-type']]).toEqual([200, 'image/svg+xml']);
+  });
+
+  it("links each reply's trace in Jaeger's API, by the X-Trace-Id the broker sent", async () => {
+    const [reply] = await Promise.all([page.waitForResponse((response) => response.url().startsWith(system.brokerUrl)), click(page, 'Test Broker')]);
+    const traceId = (await reply.allHeaders())['x-trace-id'];
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    await expect.poll(() => page.locator('#trace-link').getAttribute('href')).toBe(`http://localhost:16686/api/traces/${traceId}`);
+    expect(await page.locator('#trace-link').isVisible()).toBe(true);
+  });
 
   it('when a service is stopped, shows an error naming it, and works again once it is back', async () => {
     await system.stop('authentication');

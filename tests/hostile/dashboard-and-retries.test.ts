@@ -100,7 +100,7 @@ describe('the dashboard at default limits', () => {
     expect(statuses.slice(20)).toEqual(Array(5).fill(429));
     expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
     expect(last!.html).toMatch(/Too many login attempts\. Try again in \d+ (second|minute)s?\./);
-    expect([admin.status, admin.headers.location]).toEqual([303, '/admin/logs']);
+    expect([admin.status, admin.headers.location]).toEqual([303, '/admin/dashboard']);
   }, 180_000);
 
   it('when 300 visitors open the login page, no session is stored', async () => {

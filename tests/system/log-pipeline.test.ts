@@ -16,8 +16,8 @@ beforeAll(async () => {
     services: ['logger', 'listener', 'broker'],
     replicas: { listener: 2 },
     mongo: sharedFerretDB(),
-    // Its access log names each request's id, which shows the id came all the way.
-    env: { logger: { LOG_LEVEL: 'info' } },
+    // At the services' default level (the kit quiets them to warn): each hop's line names the request's id.
+    env: { logger: { LOG_LEVEL: 'info' }, listener: { LOG_LEVEL: 'info' }, broker: { LOG_LEVEL: 'info' } },
   });
   logs = new StoredLogs(system.mongo.url);
 }, 120_000);
@@ -51,6 +51,14 @@ describe('broker → RabbitMQ → listener → logger → MongoDB', () => {
     expect(entry!.created_at).toBeInstanceOf(Date);
     const [line] = await system.process('logger')!.waitForOutput(new RegExp(`^.*"reqId":"${requestId}".*"msg":"request completed".*$`, 'm'), 15_000);
     expect(JSON.parse(line)).toMatchObject({ reqId: requestId, method: 'POST', url: '/log', status: 202 });
+    // One grep of the id over the services' output finds the broker's line, one listener's and the logger's.
+    const withId = (output: string) => output.split('\n').filter((l) => l.includes(`"reqId":"${requestId}"`)).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(withId(system.process('broker')!.output())).toContainEqual(expect.objectContaining({ msg: 'request completed', url: '/log-rabbit' }));
+    const listeners = await vi.waitUntil(() => {
+      const lines = [0, 1].flatMap((replica) => withId(system.process('listener', replica)!.output()));
+      return lines.length > 0 && lines;
+    }, { timeout: 10_000, interval: 100 });
+    expect(listeners).toEqual([expect.objectContaining({ level: 30, msg: 'message settled', queue: 'logs_listener', outcome: 'handled' })]);
   });
 
   it('when two listener replicas consume the same queue, each of 20 events is stored once and both take a share', async () => {

@@ -1,10 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '@go-micro/testkit/free-port.js';
 import { postJSON } from '@go-micro/testkit/http.js';
 import { spawnManaged, type ManagedProcess } from '@go-micro/testkit/managed-process.js';
+import { repoRoot } from '@go-micro/testkit/services.js';
 import { sharedFerretDB, sharedMailCatcher } from '@go-micro/testkit/shared-servers.js';
 import { SERVICE_NAMES as SERVICES } from '@go-micro/testkit/services.js';
 import { startSystem, type ServiceName, type System } from '@go-micro/testkit/system.js';
@@ -38,13 +39,20 @@ async function scrape(service: ServiceName): Promise<Map<string, number>> {
   return samples;
 }
 
-/** The value of the first series named `name` whose labels include every `labels` pair; 0 when there is none yet. */
+/** The sum of the series named `name` whose labels include every `labels` pair; 0 when there is none yet. */
 function value(samples: Map<string, number>, name: string, labels: Record<string, string>): number {
+  let total = 0;
   for (const [series, sample] of samples) {
     if (!series.startsWith(`${name}{`)) continue;
-    if (Object.entries(labels).every(([key, wanted]) => series.includes(`${key}="${wanted}"`))) return sample;
+    if (Object.entries(labels).every(([key, wanted]) => series.includes(`${key}="${wanted}"`))) total += sample;
   }
-  return 0;
+  return total;
+}
+
+/** The metric families a service registers, as its /metrics names them (`# TYPE <name> ...`). */
+async function families(service: ServiceName): Promise<Set<string>> {
+  const text = await (await fetch(`${system.url(service)}/metrics`)).text();
+  return new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]!));
 }
 
 const log = (name: string) => ({ action: 'log', log: { name, data: 'counted' } });
@@ -71,7 +79,11 @@ describe('GET /metrics', () => {
 
     const handled = { method: 'POST', route: '/handle' };
     expect(await delta('broker', 'http_server_request_duration_seconds_count', { ...handled, status: '202' })).toBe(2);
+    // Each action is a series of its own; a body without a known action has none.
+    expect(await delta('broker', 'http_server_request_duration_seconds_count', { ...handled, status: '202', action: 'log' })).toBe(1);
+    expect(await delta('broker', 'http_server_request_duration_seconds_count', { ...handled, status: '202', action: 'mail' })).toBe(1);
     expect(await delta('broker', 'http_server_request_duration_seconds_count', { ...handled, status: '400' })).toBe(1);
+    expect([...(await scrape('broker')).keys()].filter((series) => series.includes('status="400"') && series.includes('action='))).toEqual([]);
     expect(await delta('broker', 'http_server_request_duration_seconds_count', { route: '/log-grpc', status: '202' })).toBe(1);
     for (const [target, transport] of [
       ['logger-service', 'jsonrpc'],
@@ -100,11 +112,73 @@ describe('GET /metrics', () => {
     }
   });
 
+  it('counts logins by outcome, sign-ups, welcome mails and the outbox, on the services that do them', async () => {
+    const before = new Map(await Promise.all((['authentication', 'mail'] as const).map(async (service) => [service, await scrape(service)] as const)));
+    const delta = async (service: 'authentication' | 'mail', name: string, labels: Record<string, string> = {}) =>
+      value(await scrape(service), name, labels) - value(before.get(service)!, name, labels);
+    const email = `${uniqueName('counted')}@example.com`;
+
+    const signUp = await postJSON(`${system.brokerUrl}/handle`, { action: 'register', register: { email, first_name: 'Count', last_name: 'Ed', password: 'counted-password-1' } });
+    const ok = await postJSON(`${system.brokerUrl}/handle`, { action: 'auth', auth: { email, password: 'counted-password-1' } });
+    const refused = await postJSON(`${system.brokerUrl}/handle`, { action: 'auth', auth: { email, password: 'wrong-password' } });
+
+    expect([signUp.status, ok.status, refused.status]).toEqual([202, 202, 401]);
+    expect(await delta('authentication', 'signups_total')).toBe(1);
+    expect(await delta('authentication', 'logins_total', { outcome: 'ok' })).toBe(1);
+    expect(await delta('authentication', 'logins_total', { outcome: 'refused' })).toBe(1);
+    expect(await delta('authentication', 'logins_total', { outcome: 'limited' })).toBe(0);
+    await vi.waitUntil(async () => (await delta('mail', 'welcome_mails_sent_total')) === 1, { timeout: 20_000, interval: 100 });
+    // Sent, so nothing waits: the gauge is read from the outbox at each scrape.
+    expect((await scrape('authentication')).get('outbox_backlog{service="authentication-service"}')).toBe(0);
+  });
+
+  it('labels static files, paths nobody serves and CORS preflights apart from the routes', async () => {
+    const before = { frontEnd: await scrape('front-end'), broker: await scrape('broker') };
+
+    expect((await fetch(`${system.pageUrl}/static/app.js`)).status).toBe(200);
+    expect((await fetch(`${system.brokerUrl}/no-such-route`)).status).toBe(404);
+    const preflight = await fetch(`${system.brokerUrl}/handle`, { method: 'OPTIONS', headers: { origin: system.pageUrl, 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(204);
+
+    const count = 'http_server_request_duration_seconds_count';
+    expect(value(await scrape('front-end'), count, { route: 'static', status: '200' }) - value(before.frontEnd, count, { route: 'static', status: '200' })).toBe(1);
+    const broker = await scrape('broker');
+    expect(value(broker, count, { route: 'not_found', status: '404' }) - value(before.broker, count, { route: 'not_found', status: '404' })).toBe(1);
+    expect(value(broker, count, { method: 'OPTIONS', route: 'preflight' }) - value(before.broker, count, { method: 'OPTIONS', route: 'preflight' })).toBe(1);
+  });
+
+  it('each service registers only the families it uses', async () => {
+    const consumed = ['queue_messages_total', 'queue_depth'];
+    const outbound = ['outbound_request_duration_seconds', 'outbound_calls_in_flight', 'outbound_calls_refused_total'];
+    const own = { mail: ['mail_messages_total', 'welcome_mails_sent_total'], authentication: ['logins_total', 'signups_total', 'outbox_backlog'] };
+    const everyOwn = [...own.mail, ...own.authentication];
+    const of = Object.fromEntries(await Promise.all(SERVICES.map(async (service) => [service, await families(service)] as const)));
+    const has = (service: ServiceName, names: string[]) => names.filter((name) => of[service]!.has(name));
+
+    for (const service of SERVICES) expect(of[service]!.has('http_server_request_duration_seconds'), service).toBe(true);
+    expect(has('front-end', [...consumed, ...outbound, ...everyOwn])).toEqual([]);
+    expect(has('broker', [...consumed, ...everyOwn])).toEqual([]);
+    expect(has('broker', outbound)).toEqual(outbound);
+    expect(has('logger', [...consumed, ...everyOwn])).toEqual([]);
+    expect(has('listener', [...consumed, ...everyOwn])).toEqual(consumed);
+    expect(has('mail', [...consumed, ...everyOwn])).toEqual([...consumed, ...own.mail]);
+    expect(has('authentication', [...consumed, ...everyOwn])).toEqual(own.authentication);
+    // A consumer watches its retry and dead-letter queues beside its work queue.
+    const depths = (samples: Map<string, number>) => [...samples.keys()].filter((series) => series.startsWith('queue_depth{')).map((series) => /queue="([^"]+)"/.exec(series)![1]).sort();
+    expect(depths(await scrape('listener'))).toEqual(['logs_listener', 'logs_listener.dead', 'logs_listener.retry']);
+    expect(depths(await scrape('mail'))).toEqual(['mail_welcome', 'mail_welcome.dead', 'mail_welcome.retry']);
+  });
+
   it('a real Prometheus scrapes every service and reports each of them up', async () => {
     prometheusDir = await mkdtemp(join(tmpdir(), 'prometheus-'));
     const targets = SERVICES.map((service) => `'${new URL(system.url(service)).host}'`).join(', ');
     const config = join(prometheusDir, 'prometheus.yml');
-    await writeFile(config, `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: go-micro\n    static_configs:\n      - targets: [${targets}]\n`);
+    // The project's own rules, evaluated every second, so the test sees each of them run on what the services export.
+    const rules = resolve(repoRoot, 'project/prometheus/rules.yml');
+    await writeFile(
+      config,
+      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - ${rules}\nscrape_configs:\n  - job_name: go-micro\n    static_configs:\n      - targets: [${targets}]\n`,
+    );
     const port = await freePort();
     prometheus = spawnManaged('prometheus', 'prometheus', [
       `--config.file=${config}`,
@@ -123,5 +197,35 @@ describe('GET /metrics', () => {
       return found.length === SERVICES.length && found.every((result) => result.value[1] === '1') && found;
     }, { timeout: 30_000, interval: 250 });
     expect(results.map((result) => result.metric.instance).sort()).toEqual(SERVICES.map((service) => new URL(system.url(service)).host).sort());
+
+    // What the dashboard and the rules read is there: the series this test caused, by the labels they use.
+    const query = async (expr: string) => {
+      const response = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(expr)}`);
+      return ((await response.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+    };
+    for (const expr of [
+      'http_server_request_duration_seconds_count{service="broker-service", route="/handle", action="log"}',
+      'logins_total{outcome="ok"}',
+      'signups_total',
+      'welcome_mails_sent_total',
+      'outbox_backlog',
+      'queue_depth{queue="logs_listener.dead"}',
+      'queue_depth{queue="mail_welcome.retry"}',
+      'http_server_request_duration_seconds_count{route="not_found"}',
+    ]) {
+      expect((await vi.waitUntil(async () => (await query(expr)).length > 0 || undefined, { timeout: 15_000, interval: 250 }).catch(() => false)), expr).toBe(true);
+    }
+    // Every rule of project/prometheus/rules.yml evaluates without an error against them.
+    const health = async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/api/v1/rules`);
+      const { data } = (await response.json()) as { data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] } };
+      return data.groups.flatMap((group) => group.rules);
+    };
+    const evaluated = await vi.waitUntil(async () => {
+      const found = await health();
+      return found.length > 0 && found.every((rule) => rule.health !== 'unknown') && found;
+    }, { timeout: 15_000, interval: 250 });
+    expect(evaluated.filter((rule) => rule.health !== 'ok').map((rule) => `${rule.name}: ${rule.lastError}`)).toEqual([]);
+    expect(evaluated.length).toBe(13);
   });
 });

@@ -17,8 +17,8 @@ export class Bulkhead {
     readonly name: string,
     readonly limit: number,
   ) {
-    this.gauge = outboundInFlight.labels(name);
-    this.refused = outboundRefused.labels(name);
+    this.gauge = outboundInFlight().labels(name);
+    this.refused = outboundRefused().labels(name);
   }
 
   async run<T>(call: () => Promise<T>): Promise<T> {

@@ -24,7 +24,7 @@ export { Bulkhead } from './bulkhead.js';
 export { readiness, type ReadinessCheck } from './readiness.js';
 export { waitFor } from './retry.js';
 export { poolConfigFromDsn, parseKeyValue, readableDsn, type PoolConfig } from './postgres-dsn.js';
-export { startMetrics, defineCounter, timeCall, queueMessages, watchQueueDepth, registry as metricsRegistry, type Transport } from './metrics.js';
+export { startMetrics, defineCounter, defineGauge, timeCall, queueMessages, watchQueueDepth, countAsStatic, labelAction, registry as metricsRegistry, type Transport } from './metrics.js';
 export {
   startTracing,
   stopTracing,
@@ -40,6 +40,7 @@ export {
   injectIntoMetadata,
   extractFromMetadata,
   withSpan,
+  withoutTracing,
   failSpan,
   traceRequests,
   TRACE_ID_HEADER,

@@ -79,12 +79,16 @@ export class QueueConsumer {
     this.wrapper = this.connection.createChannel({ name: this.options.name ?? this.options.queues.work, confirm: true, setup: (channel: ConfirmChannel) => this.setup(channel) });
     this.wrapper.on('error', (err: Error) => logger.error({ reason: err.message }, 'RabbitMQ set-up failed'));
     // Every outcome is a series from the start, so a rate() or an alert on dead_lettered sees 0 before the first one.
-    for (const outcome of QUEUE_OUTCOMES) queueMessages.inc({ queue: this.options.queues.work, outcome }, 0);
-    // queue_depth on GET /metrics: what waits in the work queue, asked of RabbitMQ at each scrape.
-    this.unwatchDepth = watchQueueDepth(this.options.queues.work, async () => {
-      const channel = this.current?.channel;
-      return channel ? (await channel.checkQueue(this.options.queues.work)).messageCount : undefined;
-    });
+    for (const outcome of QUEUE_OUTCOMES) queueMessages().inc({ queue: this.options.queues.work, outcome }, 0);
+    // queue_depth on GET /metrics: what waits in the work, retry and dead-letter queues, asked of RabbitMQ at each scrape.
+    const { work, retry, dead } = this.options.queues;
+    const unwatch = [work, retry, dead].map((queue) =>
+      watchQueueDepth(queue, async () => {
+        const channel = this.current?.channel;
+        return channel ? (await channel.checkQueue(queue)).messageCount : undefined;
+      }),
+    );
+    this.unwatchDepth = () => unwatch.forEach((stop) => stop());
   }
 
   /** Resolves once the queues are declared and the consumer is registered. */
@@ -165,8 +169,9 @@ export class QueueConsumer {
       try {
         const settledAs = await this.settle(channel, message, outcome);
         this.settled++;
-        this.options.logger.debug({ messageId: properties.messageId, outcome: outcome.kind }, 'message settled');
-        queueMessages.inc({ queue: this.options.queues.work, outcome: settledAs });
+        // One line per message at info, under its request id and trace id: a grep of either finds this hop.
+        this.options.logger.info({ queue: this.options.queues.work, messageId: properties.messageId, outcome: settledAs }, 'message settled');
+        queueMessages().inc({ queue: this.options.queues.work, outcome: settledAs });
       } catch (err) {
         // Not acked: RabbitMQ delivers it again once we are back, and the handler does its work only once.
         this.options.logger.warn({ reason: (err as Error).message, messageId: properties.messageId }, 'could not settle a message; it will come again');

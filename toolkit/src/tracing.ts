@@ -46,6 +46,8 @@ export { context, trace, SpanKind, SpanStatusCode, type Context, type Span };
 const TRACER_NAME = '@go-micro/toolkit';
 
 let provider: NodeTracerProvider | undefined;
+/** OpenTelemetry's suppressTracing, loaded with the SDK: spans started in a context it marks are not recorded. */
+let suppressTracing: ((context: Context) => Context) | undefined;
 
 /** What tracing the environment asks for: none, the console, or OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT. */
 export function tracingMode(env: NodeJS.ProcessEnv = process.env): 'off' | 'console' | 'otlp' {
@@ -97,12 +99,14 @@ export async function startTracing(
   if (provider) return true;
   const mode = processors ? 'given' : tracingMode(env);
   if (mode === 'off') return false;
-  const [sdk, { resourceFromAttributes }, { ATTR_SERVICE_NAME }] = await Promise.all([
+  const [sdk, { resourceFromAttributes }, { ATTR_SERVICE_NAME }, core] = await Promise.all([
     import('@opentelemetry/sdk-trace-node'),
     import('@opentelemetry/resources'),
     import('@opentelemetry/semantic-conventions'),
+    import('@opentelemetry/core'),
   ]);
   if (provider) return true;
+  suppressTracing = core.suppressTracing;
   diag.setLogger(rateLimitedDiag(logger));
   const spanProcessors: SpanProcessor[] =
     processors ??
@@ -242,6 +246,16 @@ export function withSpan<T>(name: string, options: SpanOptions, fn: (span: Span)
       span.end();
     }
   });
+}
+
+/**
+ * Runs `fn`, and everything it starts, with tracing suppressed: work done on
+ * a timer rather than for a request (the outbox's polling) makes no spans,
+ * so it does not become a root trace every tick. A span given an explicit
+ * parent (an event's stored traceparent) is still made. Off, it just runs `fn`.
+ */
+export function withoutTracing<T>(fn: () => T): T {
+  return suppressTracing ? context.with(suppressTracing(context.active()), fn) : fn();
 }
 
 /** Marks `span` failed with the error's message (never its stack: spans leave the service). */

@@ -12,6 +12,7 @@ import {
   startTracing,
   stopTracing,
   tracingMode,
+  withoutTracing,
   withSpan,
 } from '../src/tracing.js';
 
@@ -111,5 +112,26 @@ describe('trace id on log lines', () => {
     logger.info('outside');
     expect(lines[0]).toMatchObject({ msg: 'inside', traceId });
     expect(lines[1]).not.toHaveProperty('traceId');
+  });
+});
+
+describe('work outside any request', () => {
+  it('when it runs withoutTracing, its spans are not recorded, even across awaits; a span given a stored parent still is', async () => {
+    const stored: Record<string, unknown> = {};
+    await withSpan('sign-up', { kind: SpanKind.SERVER }, async () => {
+      injectTraceContext(stored);
+    });
+    exporter.reset();
+
+    await withoutTracing(async () => {
+      await withSpan('poll query', { kind: SpanKind.CLIENT }, async () => undefined);
+      await Promise.resolve();
+      await withSpan('publish', { kind: SpanKind.PRODUCER, parent: extractTraceContext(stored) }, async () => undefined);
+      await withSpan('mark sent', { kind: SpanKind.CLIENT }, async () => undefined);
+    });
+
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((span) => span.name)).toEqual(['publish']);
+    expect(spans[0]!.spanContext().traceId).toBe(String(stored.traceparent).split('-')[1]);
   });
 });

@@ -3,6 +3,8 @@ import type { Pool } from 'pg';
 import { USER_REGISTERED_KEY, type UserRegistered } from '@go-micro/contracts';
 import { HttpError } from '@go-micro/toolkit';
 import { lockForTransaction, withTransaction } from '@go-micro/toolkit/postgres';
+import { signUps } from '../metrics.js';
+import { requestContext } from '../outbox/outbox-context.js';
 import { addToOutbox } from '../outbox/outbox-store.js';
 import { defaultPasswordWorkLimits, PasswordWork } from '../passwords/password-work.js';
 import { postgresFailure } from '../postgres/postgres-errors.js';
@@ -82,9 +84,10 @@ export class Registration {
         last_name: signUp.last_name,
         registered_at: inserted.createdAt.toISOString(),
       };
-      await addToOutbox(client, { id: event.event_id, routing_key: USER_REGISTERED_KEY, payload: event });
+      await addToOutbox(client, { id: event.event_id, routing_key: USER_REGISTERED_KEY, payload: event, headers: requestContext() });
       return { user_id: inserted.id, email: signUp.email, event_id: event.event_id };
     }).catch(rethrowPostgres);
+    signUps.inc();
     this.onCommitted();
     return registered;
   }

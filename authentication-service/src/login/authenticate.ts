@@ -1,6 +1,7 @@
 import bcrypt from 'bcrypt';
-import { forbidden, unauthorized, type Logger } from '@go-micro/toolkit';
+import { forbidden, HttpError, unauthorized, type Logger } from '@go-micro/toolkit';
 import type { User, UserWithHash, UsersStore } from '../accounts/users-store.js';
+import { logins } from '../metrics.js';
 import { BCRYPT_COST, defaultPasswordWorkLimits, PasswordWork } from '../passwords/password-work.js';
 import { postgresFailure } from '../postgres/postgres-errors.js';
 import type { Attempt, LoginLimits } from './login-limits.js';
@@ -31,6 +32,20 @@ export class Authenticator {
    * 503 when bcrypt's lane for this login is full.
    */
   async authenticate(email: string, password: string, clientAddress = 'unknown'): Promise<User> {
+    try {
+      const user = await this.check(email, password, clientAddress);
+      logins.inc({ outcome: 'ok' });
+      return user;
+    } catch (err) {
+      // A dependency's failure (Postgres down, bcrypt busy) is no login outcome: the 5xx series count it.
+      const status = err instanceof HttpError ? err.status : 500;
+      if (status === 401 || status === 403) logins.inc({ outcome: 'refused' });
+      else if (status === 429) logins.inc({ outcome: 'limited' });
+      throw err;
+    }
+  }
+
+  private async check(email: string, password: string, clientAddress: string): Promise<User> {
     const attempt = await this.limits?.beforeAttempt(email, clientAddress);
     const matched = await this.compare(email, password, attempt).catch(async (err: unknown) => {
       // Never compared: the failure reserved for it is given back.

@@ -2,7 +2,8 @@ import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-conn
 import type { ConfirmChannel } from 'amqplib';
 import type { Pool } from 'pg';
 import { USER_EXCHANGE, USER_EXCHANGE_TYPE } from '@go-micro/contracts';
-import type { Logger } from '@go-micro/toolkit';
+import { REQUEST_ID_HEADER, withoutTracing, type Logger } from '@go-micro/toolkit';
+import { publishInRequestContext } from './outbox-context.js';
 import { sendUnsent, type OutboxRow } from './outbox-store.js';
 
 export interface OutboxPublisherOptions {
@@ -62,7 +63,8 @@ export class OutboxPublisher {
         await channel.assertExchange(USER_EXCHANGE, USER_EXCHANGE_TYPE, { durable: true });
       },
     });
-    this.loop = this.run();
+    // Polling is no request's work: its queries make no spans (no root trace a tick); each publish is a child of its sign-up's trace.
+    this.loop = withoutTracing(() => this.run());
   }
 
   /** Something was just added to the outbox: look now instead of at the next poll. */
@@ -105,15 +107,20 @@ export class OutboxPublisher {
    * yet on a new RabbitMQ) confirms a message and drops it; RabbitMQ returns a
    * mandatory one instead, and the event stays in the outbox for a later round.
    */
-  private async publish(row: OutboxRow): Promise<void> {
-    await this.channel!.publish(USER_EXCHANGE, row.routing_key, Buffer.from(JSON.stringify(row.payload)), {
-      persistent: true,
-      mandatory: true,
-      contentType: 'application/json',
-      messageId: row.id,
-      timeout: this.options.confirmTimeoutMs ?? 5_000,
+  private publish(row: OutboxRow): Promise<void> {
+    return publishInRequestContext(USER_EXCHANGE, row, async (headers) => {
+      await this.channel!.publish(USER_EXCHANGE, row.routing_key, Buffer.from(JSON.stringify(row.payload)), {
+        persistent: true,
+        mandatory: true,
+        contentType: 'application/json',
+        messageId: row.id,
+        // The sign-up's request id and the publish span's traceparent, which the mail service's consumer reads.
+        headers,
+        ...(headers[REQUEST_ID_HEADER] ? { correlationId: headers[REQUEST_ID_HEADER] } : {}),
+        timeout: this.options.confirmTimeoutMs ?? 5_000,
+      });
+      if (this.unroutable.delete(row.id)) throw new Error(`no queue is bound to ${USER_EXCHANGE} for ${row.routing_key} yet`);
     });
-    if (this.unroutable.delete(row.id)) throw new Error(`no queue is bound to ${USER_EXCHANGE} for ${row.routing_key} yet`);
   }
 
   /** Waits for `ms`, or less if kicked (unless the last round failed: then the backoff stands). */

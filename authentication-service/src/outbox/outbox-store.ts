@@ -12,11 +12,24 @@ export interface OutboxRow {
   id: string;
   routing_key: string;
   payload: unknown;
+  /** The request that wrote it: its x-request-id and W3C traceparent, sent on as the message's headers (outbox-context.ts). */
+  headers?: Record<string, string> | null;
 }
 
 /** Adds an event inside the caller's transaction. */
 export async function addToOutbox(client: PoolClient, row: OutboxRow): Promise<void> {
-  await client.query('INSERT INTO outbox (id, routing_key, payload) VALUES ($1, $2, $3)', [row.id, row.routing_key, JSON.stringify(row.payload)]);
+  await client.query('INSERT INTO outbox (id, routing_key, payload, headers) VALUES ($1, $2, $3, $4)', [
+    row.id,
+    row.routing_key,
+    JSON.stringify(row.payload),
+    row.headers ? JSON.stringify(row.headers) : null,
+  ]);
+}
+
+/** How many events wait to be sent (the outbox_unsent index holds just those). */
+export async function countUnsent(db: Pick<Pool, 'query'>): Promise<number> {
+  const { rows } = await db.query<{ unsent: number }>('SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL');
+  return rows[0]?.unsent ?? 0;
 }
 
 /**
@@ -28,7 +41,7 @@ export async function addToOutbox(client: PoolClient, row: OutboxRow): Promise<v
 export async function sendUnsent(pool: Pool, limit: number, send: (row: OutboxRow) => Promise<void>): Promise<{ sent: number; taken: number }> {
   const { sent, taken, failure } = await withTransaction(pool, async (client) => {
     const { rows } = await client.query<OutboxRow>(
-      `SELECT id, routing_key, payload FROM outbox WHERE sent_at IS NULL
+      `SELECT id, routing_key, payload, headers FROM outbox WHERE sent_at IS NULL
        ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
     );

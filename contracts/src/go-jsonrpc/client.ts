@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
-import { badGateway, gatewayTimeout, HttpError, injectTraceContext, serviceUnavailable, SpanKind, withSpan, type Logger } from '@go-micro/toolkit';
-import { deadlineWithin, JSON_RPC_DEADLINE, JSON_RPC_IDEMPOTENCY_KEY } from '../log-call.js';
+import { badGateway, currentRequestId, gatewayTimeout, HttpError, injectTraceContext, serviceUnavailable, SpanKind, withSpan, type Logger } from '@go-micro/toolkit';
+import { deadlineWithin, JSON_RPC_DEADLINE, JSON_RPC_IDEMPOTENCY_KEY, JSON_RPC_REQUEST_ID } from '../log-call.js';
 import { JsonRpcFramer } from './framing.js';
 import { DEADLINE_PASSED, DEFAULT_JSON_RPC_LIMITS } from './server.js';
 
@@ -40,9 +40,8 @@ interface Pending {
  * and, when given, an idempotency key, as extra members of the request object,
  * which a Go server ignores; our server drops a call whose deadline has passed.
  *
- * Go's codec has no room for metadata, so no request id travels on this hop:
- * at debug level each call is logged here with the request id and the call's
- * id (the access log's line per request is the one kept at info).
+ * Go's codec has no room for metadata: the request id travels as one more
+ * extra member, `request_id`, so the logger's line of the call carries it.
  */
 export class JsonRpcClient {
   private socket?: Promise<Socket>;
@@ -61,7 +60,12 @@ export class JsonRpcClient {
   private send(method: string, argument: unknown, options: JsonRpcCallOptions): Promise<unknown> {
     const { service, timeoutMs, logger } = this.options;
     const { traceparent, tracestate } = injectTraceContext<{ traceparent?: unknown; tracestate?: unknown }>({});
-    const extra = { [JSON_RPC_DEADLINE]: deadlineWithin(timeoutMs), ...(options.idempotencyKey ? { [JSON_RPC_IDEMPOTENCY_KEY]: options.idempotencyKey } : {}) };
+    const requestId = currentRequestId();
+    const extra = {
+      [JSON_RPC_DEADLINE]: deadlineWithin(timeoutMs),
+      ...(options.idempotencyKey ? { [JSON_RPC_IDEMPOTENCY_KEY]: options.idempotencyKey } : {}),
+      ...(requestId ? { [JSON_RPC_REQUEST_ID]: requestId } : {}),
+    };
     const id = this.nextId++;
     logger.debug({ rpcId: id, method }, `calling ${service} over JSON-RPC`);
     return new Promise((resolve, reject) => {

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { extractTraceContext, failSpan, HttpError, runWithRequestId, SpanKind, withSpan, type Logger } from '@go-micro/toolkit';
-import { isDeadline, JSON_RPC_DEADLINE, JSON_RPC_IDEMPOTENCY_KEY } from '../log-call.js';
+import { acceptRequestId, extractTraceContext, failSpan, HttpError, runWithRequestId, SpanKind, withSpan, type Logger } from '@go-micro/toolkit';
+import { isDeadline, JSON_RPC_DEADLINE, JSON_RPC_IDEMPOTENCY_KEY, JSON_RPC_REQUEST_ID } from '../log-call.js';
 import { JsonRpcFramer } from './framing.js';
 
 /** What a call of our client carries beside its argument (a Go client's has neither). */
@@ -224,17 +223,19 @@ export class JsonRpcServer {
       parent: extractTraceContext({ traceparent, tracestate }),
       attributes: { 'rpc.system': 'jsonrpc', 'rpc.method': method ?? '' },
     };
-    // Nor does it carry a request id, so each call gets its own for the log lines it causes.
-    return runWithRequestId(randomUUID(), () =>
+    // Our client's request id comes the same way (`request_id`); a Go client's call gets one of its own.
+    return runWithRequestId(acceptRequestId(request[JSON_RPC_REQUEST_ID]), () =>
       withSpan(method ?? 'JSON-RPC call', traced, async (span) => {
+        let reply: { id: number | string | null; result: unknown; error: string | null };
         try {
-          const result = await this.call(method, request.params, call);
-          this.logger.debug({ method }, 'JSON-RPC call answered');
-          return { id, result, error: null };
+          reply = { id, result: await this.call(method, request.params, call), error: null };
         } catch (err) {
           failSpan(span, err);
-          return { id, result: null, error: this.errorMessage(err, method) };
+          reply = { id, result: null, error: this.errorMessage(err, method) };
         }
+        // One line per call at info, under its request id and trace id: a grep of either finds this hop.
+        this.logger.info({ method, ...(reply.error === null ? {} : { error: reply.error }) }, 'JSON-RPC call answered');
+        return reply;
       }),
     );
   }
