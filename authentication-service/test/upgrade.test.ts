@@ -11,7 +11,7 @@ import { createApp } from '../src/app.js';
 import { Authenticator } from '../src/login/authenticate.js';
 import { accountsFor, call, prepareDatabase } from './accounts-harness.js';
 
-const MIGRATIONS = ['0001_users', '0002_users_admin_flag', '0003_login_limits', '0004_outbox'];
+const MIGRATIONS = ['0001_users', '0002_users_admin_flag', '0003_login_limits', '0004_outbox', '0005_outbox_headers'];
 
 /** The columns and indexes of the service's tables, as Postgres describes them. */
 async function schemaOf(pool: pg.Pool): Promise<unknown> {
